@@ -1,0 +1,73 @@
+"""The Provider protocol: how the platform-free core talks to one platform.
+
+A provider owns one platform's API on the client side. The core calls it in this order::
+
+    live = await provider.read(desired)          # the shop, as a canonical Catalog plus ids/versions
+    prepared = provider.prepare(desired, live)   # desired, projected onto what the platform can express
+    plan = diff(prepared, live, ...)             # platform-free
+    for change in plan (dependency order):
+        await provider.apply(change)             # one change; raises PlatformError on failure
+    live = await provider.read(desired, only=touched)   # verification
+
+A provider never knows about YAML; the planner never knows which platform it talks to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import ClassVar, Protocol, runtime_checkable
+
+from engine.model import Catalog
+from engine.plan.model import Change
+
+AddressFilter = Callable[[str], bool]
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a platform can do, so the planner chooses actions without knowing the platform.
+
+    ``managed``: collections shelf creates and updates on this platform. ``deletable``: collections whose
+    objects can be deleted; a managed collection not listed here is pruned by deactivation
+    (``status: inactive``). ``referenced``: collections recipes may use as references only (xPage
+    categories exist in the shop but cannot be created).
+    """
+
+    managed: frozenset[str]
+    deletable: frozenset[str] = frozenset()
+    referenced: frozenset[str] = frozenset()
+
+
+@dataclass
+class LiveState:
+    """The shop as read: a canonical catalog plus, per address, the platform id and a version.
+
+    ``versions`` hold the platform's version number or a content hash of the raw object, so a saved plan
+    can tell whether the object changed since it was planned.
+    """
+
+    catalog: Catalog = field(default_factory=Catalog)
+    ids: dict[str, str] = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Provider(Protocol):
+    platform: ClassVar[str]
+    capabilities: ClassVar[Capabilities]
+
+    async def read(self, desired: Catalog, only: AddressFilter | None = None) -> LiveState:
+        """Read the live shop. ``only`` limits the read to matching addresses where the API can filter."""
+        ...
+
+    def prepare(self, desired: Catalog, live: LiveState) -> Catalog:
+        """Project ``desired`` onto the platform (languages, references); raise PlanErrors for what it
+        cannot express, each naming the recipe line and the platform limit."""
+        ...
+
+    async def apply(self, change: Change) -> None:
+        """Make one change. Raise :class:`engine.errors.PlatformError` if the platform refuses it."""
+        ...
+
+    async def aclose(self) -> None: ...
