@@ -1,0 +1,85 @@
+"""The ``shelf`` command: parse, call the core, render, choose the exit code. Nothing else lives here.
+
+Human output goes to stderr and machine output (``--format json``, ``--format markdown``) to stdout, so a
+pipe receives only the document. Exit codes follow PRODUCT.md; click's own usage errors exit 1 too.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from engine import __version__
+from engine.commands import ALL_COMMANDS
+from engine.commands.common import State
+from engine.errors import ShelfError
+from engine.output import Output
+
+
+class ShelfGroup(click.Group):
+    """Runs commands in non-standalone mode so every failure maps to PRODUCT.md's exit codes."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> NoReturn:
+        out = Output.from_env()
+        try:
+            code = super().main(args=args, prog_name=prog_name or "shelf", standalone_mode=False, **extra)
+        except click.exceptions.Exit as exc:
+            code = exc.exit_code
+        except click.Abort:
+            out.error("aborted")
+            code = 1
+        except click.ClickException as exc:
+            out.error(exc.format_message(), hint=_usage_hint(exc))
+            code = 1
+        except ShelfError as exc:
+            out.shelf_error(exc)
+            code = exc.exit_code
+        except KeyboardInterrupt:
+            out.error("interrupted")
+            code = 130
+        except Exception as exc:
+            if logging.getLogger().isEnabledFor(logging.DEBUG):
+                raise
+            out.error(f"internal error: {type(exc).__name__}: {exc}", hint="run again with -v for details")
+            code = 1
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _usage_hint(exc: click.ClickException) -> str | None:
+    if isinstance(exc, click.UsageError) and exc.ctx is not None:
+        return f"see '{exc.ctx.command_path} --help'"
+    return None
+
+
+@click.group(cls=ShelfGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-c", "--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="shelf.yaml to use (default: the nearest one from the current folder up).")
+@click.option("-v", "--verbose", count=True, help="More detail; -vv logs every request (never secrets).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors and machine output.")
+@click.version_option(__version__, prog_name="shelf")
+@click.pass_context
+def cli(ctx: click.Context, config_path: Path | None, verbose: int, quiet: bool) -> None:
+    """Catalog as code: validate recipes, plan and apply them to live shops."""
+    level = logging.DEBUG if verbose >= 2 else logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    ctx.obj = State(config_path, verbose, quiet)
+
+
+def main() -> None:
+    cli.main()
+
+
+for _command in ALL_COMMANDS:
+    cli.add_command(_command)

@@ -1,0 +1,11 @@
+"""The commands, one module per concern; engine/cli.py attaches them to the group."""
+
+from __future__ import annotations
+
+import click
+
+from engine.commands.catalog import schema, targets, validate
+from engine.commands.plan_apply import apply, plan
+from engine.commands.sandbox import sandbox
+
+ALL_COMMANDS: tuple[click.Command, ...] = (validate, plan, apply, schema, targets, sandbox)

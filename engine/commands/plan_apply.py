@@ -1,0 +1,130 @@
+"""plan and apply: the commands that read the shop and, for apply, change it."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import click
+
+from engine.apply import ChangeResult, Report
+from engine.commands.common import State, emit_json, pass_state
+from engine.core import Session, apply_plan, open_session, read_and_plan
+from engine.errors import ShelfError
+from engine.plan.model import Plan
+from engine.plan.planfile import save_plan
+from engine.plan.render import plan_to_dict, render_markdown, render_text
+
+FORMATS = click.Choice(["text", "json", "markdown"])
+
+
+def _show_plan(state: State, plan: Plan, fmt: str) -> None:
+    if fmt == "json":
+        emit_json(plan_to_dict(plan))
+    elif fmt == "markdown":
+        click.echo(render_markdown(plan))
+    else:
+        state.out.raw(render_text(plan, color=state.out.color, verbose=bool(state.out.verbose)))
+
+
+@click.command()
+@click.option("-t", "--target", help="Target from shelf.yaml (default: default_target).")
+@click.option("--out", "out_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Save the plan as JSON, for `shelf apply PLANFILE`.")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes, 0 when none.")
+@click.option("--only", multiple=True, metavar="ADDR", help="Only addresses matching this glob (repeatable).")
+@click.option("--exclude", multiple=True, metavar="ADDR", help="Leave out addresses matching this glob.")
+@pass_state
+def plan(state: State, target: str | None, out_path: Path | None, fmt: str, detailed_exitcode: bool,
+         only: tuple[str, ...], exclude: tuple[str, ...]) -> int:
+    """Read the live shop and show what apply would change, field by field."""
+    config = state.config
+
+    async def job() -> Plan:
+        async with open_session(config, target) as session:
+            result, _ = await read_and_plan(session, only=only, exclude=exclude)
+            return result
+
+    result = asyncio.run(job())
+    _show_plan(state, result, fmt)
+    if out_path is not None:
+        save_plan(result, out_path)
+        state.out.say(f"Saved the plan to {out_path}; apply it with: shelf apply {out_path}")
+    if detailed_exitcode and not result.empty:
+        return 2
+    return 0
+
+
+@click.command()
+@click.argument("planfile", required=False, type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("-t", "--target", help="Target from shelf.yaml (default: default_target).")
+@click.option("--auto-approve", is_flag=True, help="Apply without asking (required without a terminal).")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
+              help="How to show the plan and the report.")
+@pass_state
+def apply(state: State, planfile: Path | None, target: str | None, auto_approve: bool, fmt: str) -> int:
+    """Plan (or load PLANFILE), confirm, apply, then re-read what changed to verify."""
+    config = state.config
+    if planfile is None and not auto_approve and not sys.stdin.isatty():
+        raise ShelfError("apply needs --auto-approve when standard input is not a terminal",
+                         hint="review the plan with `shelf plan` first")
+
+    async def job() -> tuple[Plan, Report | None]:
+        async with open_session(config, target) as session:
+            if planfile is not None:
+                from engine.saved import load_and_check
+
+                current = await load_and_check(session, planfile)
+            else:
+                current, _ = await read_and_plan(session)
+            if fmt != "json":
+                _show_plan(state, current, fmt)
+            if current.empty:
+                return current, None
+            if planfile is None and not auto_approve and not _confirm(state, session):
+                raise click.Abort()
+            return current, await apply_plan(session, current, on_done=_progress(state, len(current.changes)))
+
+    current, report = asyncio.run(job())
+    if report is None:
+        if fmt == "json":
+            emit_json({"plan": plan_to_dict(current), "results": []})
+        return 0
+    if fmt == "json":
+        emit_json({"plan": plan_to_dict(current), "results": [r.__dict__ for r in report.results],
+                   "not_converged": report.not_converged})
+    _show_report(state, report)
+    return 0 if report.ok else 3
+
+
+def _confirm(state: State, session: Session) -> bool:
+    answer = click.prompt(f"Apply these changes to target '{session.target.name}'? Only 'yes' applies",
+                          default="", show_default=False, err=True)
+    return bool(answer.strip() == "yes")
+
+
+def _progress(state: State, total: int) -> object:
+    count = 0
+
+    def on_done(result: ChangeResult) -> None:
+        nonlocal count
+        count += 1
+        if state.out.verbose or not result.ok:
+            mark = "ok" if result.ok else ("skipped" if result.skipped else "FAILED")
+            detail = f": {result.error}" if result.error else ""
+            state.out.say(f"  [{count}/{total}] {result.action} {result.address} {mark}{detail}")
+
+    return on_done
+
+
+def _show_report(state: State, report: Report) -> None:
+    counts = report.counts()
+    for address, paths in report.not_converged.items():
+        state.out.error(f"{address} did not converge: still differs in {', '.join(paths)} after apply")
+    line = f"Apply complete: {counts['applied']} applied, {counts['failed']} failed, {counts['skipped']} skipped."
+    if report.ok:
+        state.out.success(line)
+    else:
+        state.out.error(line, hint="run `shelf apply` again once the cause is fixed; it converges")

@@ -1,0 +1,55 @@
+"""shelf sandbox: the built-in emulators, served over HTTP or emptied."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from engine.commands.common import State, pass_state
+from engine.sandbox.registry import SANDBOX_PLATFORMS, reset_sandbox, sandbox_app
+from engine.sandbox.server import serve as serve_app
+
+
+@click.group()
+def sandbox() -> None:
+    """The built-in sandbox shops (emulators of each platform's API)."""
+
+
+@sandbox.command()
+@click.option("--platform", type=click.Choice(SANDBOX_PLATFORMS), required=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True)
+@click.option("--db", type=click.Path(path_type=Path, dir_okay=False),
+              help="SQLite file for the state (default: .shelf/sandbox/<platform>-served.sqlite).")
+@click.option("--token", "tokens", multiple=True, metavar="TOKEN",
+              help="Accepted bearer token with every permission (repeatable; default: 'sandbox'). "
+                   "TOKEN=perm,perm grants only those permissions.")
+@pass_state
+def serve(state: State, platform: str, port: int, db: Path | None, tokens: tuple[str, ...]) -> int:
+    """Serve a sandbox as a real HTTP server on 127.0.0.1 until interrupted."""
+    db_path = db or (state.config.state_dir / "sandbox" / f"{platform}-served.sqlite")
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    grants = dict(_parse_token(t) for t in tokens) if tokens else None
+    app, prefix = sandbox_app(platform, db_path, tokens=grants)
+    state.out.say(f"{platform} sandbox on http://127.0.0.1:{port}{prefix} (state in {db_path}); Ctrl-C stops it")
+    serve_app(app, host="127.0.0.1", port=port)
+    return 0
+
+
+def _parse_token(spec: str) -> tuple[str, frozenset[str] | None]:
+    token, _, perms = spec.partition("=")
+    return token, (frozenset(p.strip() for p in perms.split(",") if p.strip()) if perms else None)
+
+
+@sandbox.command()
+@click.option("--platform", type=click.Choice(SANDBOX_PLATFORMS), help="Only this platform's sandbox.")
+@pass_state
+def reset(state: State, platform: str | None) -> int:
+    """Empty the in-process sandbox shops under .shelf/sandbox/ (back to their seed)."""
+    folder = state.config.state_dir / "sandbox"
+    for name in [platform] if platform else SANDBOX_PLATFORMS:
+        db_path = folder / f"{name}.sqlite"
+        if db_path.exists():
+            reset_sandbox(name, db_path)
+            state.out.say(f"reset the {name} sandbox ({db_path})")
+    return 0

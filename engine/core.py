@@ -1,0 +1,110 @@
+"""The jobs the commands run, free of any terminal concern: plan one target, apply a plan, verify.
+
+The CLI parses and renders; this module decides what is read, planned and written, so the same flow
+serves the CLI, the tests and the benchmarks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from engine.apply import ChangeResult, Report, run_changes
+from engine.config import Config, Target, require_target
+from engine.model import Catalog
+from engine.plan.model import Plan
+from engine.plan.planner import address_filter, make_plan
+from engine.platforms import create_provider
+from engine.platforms.base import LiveState, Provider
+from engine.recipes import load_catalog, recipes_digest
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    import httpx
+
+
+@dataclass
+class Session:
+    """One target with its desired catalog and an open provider."""
+
+    config: Config
+    target: Target
+    desired: Catalog
+    provider: Provider
+    protected: frozenset[str]
+
+
+@asynccontextmanager
+async def open_session(
+    config: Config,
+    target_name: str | None,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> AsyncIterator[Session]:
+    """Load and check everything offline first; only then open the provider (no request before)."""
+    target = require_target(config, target_name)
+    desired = load_catalog(config, target.name)
+    protected = _protected(config, target) if target.prune else frozenset()
+    provider = create_provider(target, config, transport=transport)
+    try:
+        yield Session(config, target, desired, provider, protected)
+    finally:
+        await provider.aclose()
+
+
+def _protected(config: Config, target: Target) -> frozenset[str]:
+    """Addresses marked ``protect: true`` in any recipe, for any target: prune never touches them,
+    even when the recipe sends the item only to other targets."""
+    out: set[str] = set()
+    for name in config.targets:
+        for address, item in load_catalog(config, name).items():
+            if getattr(item, "protect", False):
+                out.add(address)
+    return frozenset(out)
+
+
+async def read_and_plan(
+    session: Session,
+    *,
+    only: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+) -> tuple[Plan, LiveState]:
+    provider = session.provider
+    wanted = address_filter(only, exclude) if (only or exclude) else None
+    live = await provider.read(session.desired, only=wanted)
+    prepared = provider.prepare(session.desired, live)
+    plan = make_plan(
+        target=session.target.name,
+        platform=session.target.platform,
+        desired=prepared,
+        live=live,
+        capabilities=provider.capabilities,
+        prune=session.target.prune,
+        protected=session.protected,
+        only=only,
+        exclude=exclude,
+        recipes_digest=recipes_digest(session.config),
+    )
+    return plan, live
+
+
+async def apply_plan(
+    session: Session,
+    plan: Plan,
+    *,
+    on_done: Callable[[ChangeResult], None] | None = None,
+    verify: bool = True,
+) -> Report:
+    """Apply, then re-read exactly what was touched and report what still differs."""
+    results = await run_changes(plan, session.provider, concurrency=session.target.concurrency, on_done=on_done)
+    report = Report(results=results)
+    touched = sorted({r.address for r in results if r.ok})
+    if verify and touched:
+        again, _ = await read_and_plan(session, only=touched)
+        for change in again.changes:
+            if change.address in touched:
+                report.not_converged[change.address] = [f.path for f in change.fields] or [change.action.value]
+    return report
