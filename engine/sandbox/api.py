@@ -1,0 +1,130 @@
+"""The request pipeline every emulated endpoint runs through.
+
+An emulator declares its API as a table of :class:`Endpoint` rows (method, route template, permission,
+handler); :func:`api_routes` wraps each handler so that, in order, the request is counted, rate limited,
+possibly failed by an injected fault, authenticated and checked for its permission, handled, and finally,
+when it succeeded, possibly answered by an ``after_commit`` fault instead (the write happened, the answer
+was lost). A refused request leaves ``after_commit`` faults for one that gets through.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from engine.sandbox.auth import Clock, Principal, Tokens
+from engine.sandbox.faults import Faults
+from engine.sandbox.ratelimit import RateLimiter
+from engine.sandbox.responses import EXCEPTION_HANDLERS, ApiError
+from engine.sandbox.stats import Stats
+from engine.sandbox.store import Migration, Seed, Store
+
+Handler = Callable[[Request, Principal | None], Awaitable[Response]]
+Authorize = Callable[[Request, Principal], None]
+
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One route of an emulated API. ``template`` is relative to the API's base path, as stats and
+    faults name it. ``auth=False`` serves without a token; ``permission`` None with auth needs any valid
+    token. ``write`` (default: any method but GET) says whether the call counts as a write."""
+
+    method: str
+    template: str
+    handler: Handler
+    permission: str | None = None
+    auth: bool = True
+    write: bool | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.method} {self.template}"
+
+    @property
+    def counts_as_write(self) -> bool:
+        return self.method not in READ_METHODS if self.write is None else self.write
+
+
+@dataclass
+class Sandbox:
+    """The state behind one emulator app: its database and the machinery that reads and writes it."""
+
+    store: Store
+    tokens: Tokens
+    stats: Stats
+    faults: Faults
+    limiter: RateLimiter | None = None
+    authorize: Authorize | None = None
+
+    @classmethod
+    def open(
+        cls,
+        db_path: str | Path,
+        *,
+        migrations: Sequence[Migration],
+        seed: Seed | None,
+        tokens: Mapping[str, Collection[str]],
+        rate_limit: int | None = None,
+        authorize: Authorize | None = None,
+        configured_install_id: str | None = None,
+        clock: Clock = time.time,
+    ) -> Sandbox:
+        store = Store(db_path, migrations, seed)
+        return cls(
+            store=store,
+            tokens=Tokens(store, tokens, configured_install_id=configured_install_id, clock=clock),
+            stats=Stats(store),
+            faults=Faults(store),
+            limiter=RateLimiter(rate_limit) if rate_limit is not None else None,
+            authorize=authorize,
+        )
+
+
+def api_routes(sandbox: Sandbox, base_path: str, endpoints: Sequence[Endpoint]) -> list[BaseRoute]:
+    """Starlette routes for ``endpoints`` under ``base_path``, each behind the full pipeline."""
+    prefix = base_path.rstrip("/")
+    return [
+        Route(prefix + ep.template, _pipeline(sandbox, ep), methods=[ep.method], name=ep.key)
+        for ep in endpoints
+    ]
+
+
+def _pipeline(sandbox: Sandbox, ep: Endpoint) -> Callable[[Request], Awaitable[Response]]:
+    async def run(request: Request) -> Response:
+        sandbox.stats.count(ep.key, write=ep.counts_as_write)
+        try:
+            if sandbox.limiter is not None:
+                sandbox.limiter.admit()
+            fault = sandbox.faults.take(ep.key, after_commit=False)
+            if fault is not None:
+                return fault.response()
+            principal = None
+            if ep.auth:
+                principal = sandbox.tokens.authenticate(request)
+                if sandbox.authorize is not None:
+                    sandbox.authorize(request, principal)
+                if ep.permission is not None:
+                    principal.require(ep.permission, ep.key)
+            response = await ep.handler(request, principal)
+        except ApiError as exc:
+            return exc.response()
+        if response.status_code >= 400:
+            return response
+        lost = sandbox.faults.take(ep.key, after_commit=True)
+        return lost.response() if lost is not None else response
+
+    return run
+
+
+def build_app(routes: Sequence[BaseRoute]) -> Starlette:
+    """A Starlette app whose every error, routing misses included, has the platform error shape."""
+    return Starlette(routes=list(routes), exception_handlers=dict(EXCEPTION_HANDLERS))

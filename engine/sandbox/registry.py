@@ -1,0 +1,69 @@
+"""Which platforms have a sandbox, and how to make or reset one by platform name.
+
+Each platform's emulator lives in its own folder as ``engine.platforms.<name>.sandbox`` and exposes
+``create_app(db_path, *, tokens=..., ...)``, ``reset_database(db_path)``, ``ALL_PERMISSIONS`` and
+``BASE_PATH`` (where its API lives in the app). Modules
+are imported only when asked for, so using one sandbox never loads the others.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Collection, Mapping
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from engine.errors import ConfigError
+
+SANDBOX_MODULES: Mapping[str, str] = {
+    "xpage": "engine.platforms.xpage.sandbox",
+}
+
+SANDBOX_PLATFORMS: tuple[str, ...] = tuple(sorted(SANDBOX_MODULES))
+
+Tokens = Mapping[str, Collection[str] | None] | Collection[str]
+
+
+def sandbox_platforms() -> tuple[str, ...]:
+    return SANDBOX_PLATFORMS
+
+
+def default_db_path(state_dir: str | Path, platform: str) -> Path:
+    """Where a ``sandbox: true`` target keeps its shop: ``<state_dir>/sandbox/<platform>.sqlite``."""
+    return Path(state_dir) / "sandbox" / f"{platform}.sqlite"
+
+
+def _module(platform: str) -> ModuleType:
+    if platform not in SANDBOX_MODULES:
+        raise ConfigError(
+            f"there is no sandbox for platform {platform!r}",
+            where=f"platform {platform}",
+            hint=f"sandboxes exist for: {', '.join(sandbox_platforms())}",
+        )
+    return importlib.import_module(SANDBOX_MODULES[platform])
+
+
+def sandbox_app(platform: str, db_path: str | Path, tokens: Tokens | None = None, **options: Any) -> Any:
+    """The ASGI app emulating ``platform`` with its shop in ``db_path``.
+
+    ``tokens`` is either token -> permissions (None: every permission), or just the accepted tokens,
+    each then holding every permission (what ``shelf sandbox serve --token T`` means). ``options`` go to
+    the platform's ``create_app`` (``rate_limit``, ``clients``, ``base_path``, ...).
+    """
+    module = _module(platform)
+    if tokens is not None and not isinstance(tokens, Mapping):
+        if isinstance(tokens, str):
+            tokens = [tokens]
+        tokens = {token: module.ALL_PERMISSIONS for token in tokens}
+    return module.create_app(db_path, tokens=tokens, **options)
+
+
+def sandbox_base_path(platform: str) -> str:
+    """The path under which ``platform``'s sandbox serves its API (xPage: ``/api/apps/v1``)."""
+    return str(_module(platform).BASE_PATH)
+
+
+def reset_sandbox(platform: str, db_path: str | Path) -> None:
+    """Empty the sandbox shop in ``db_path`` back to its seed (creating the file if needed)."""
+    _module(platform).reset_database(db_path)
