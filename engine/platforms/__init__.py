@@ -1,0 +1,72 @@
+"""The registry: a target's platform name -> its provider, and for sandbox targets, its emulator.
+
+A ``sandbox: true`` target talks to the platform's sandbox app in-process (``httpx.ASGITransport``), with
+its state in ``<config root>/.shelf/sandbox/<platform>.sqlite``; no server or network is involved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from engine.config import Config, Target
+from engine.errors import ConfigError
+from engine.platforms.base import Provider
+
+SANDBOX_ORIGIN = "http://sandbox"
+
+ProviderFactory = Callable[..., Provider]
+
+
+def _xpage(target: Target, config: Config, *, base_url: str | None, transport: Any) -> Provider:
+    from engine.platforms.xpage.provider import create_xpage_provider
+
+    return create_xpage_provider(target, config, base_url=base_url, transport=transport)
+
+
+PROVIDERS: dict[str, ProviderFactory] = {"xpage": _xpage}
+SANDBOX_PREFIXES: dict[str, str] = {"xpage": "/api/apps/v1"}
+
+
+def create_provider(
+    target: Target, config: Config, *, transport: httpx.AsyncBaseTransport | None = None
+) -> Provider:
+    """The provider for ``target``. ``transport`` replaces the network (tests, benchmarks)."""
+    factory = PROVIDERS.get(target.platform)
+    if factory is None:
+        raise ConfigError(
+            f"platform {target.platform} is not supported yet",
+            where=target.name,
+            hint=f"supported platforms: {', '.join(sorted(PROVIDERS))}",
+        )
+    if target.missing_env:
+        names = ", ".join(f"${{{n}}}" for n in target.missing_env)
+        raise ConfigError(
+            f"environment variable(s) {names} are not set",
+            where=target.name,
+            hint="export them before running shelf against this target",
+        )
+    base_url: str | None = None
+    if target.sandbox:
+        prefix = SANDBOX_PREFIXES[target.platform]
+        base_url = SANDBOX_ORIGIN + prefix
+        if transport is None:
+            transport = sandbox_transport(target.platform, sandbox_db(config, target.platform))
+    return factory(target, config, base_url=base_url, transport=transport)
+
+
+def sandbox_db(config: Config, platform: str) -> Path:
+    """Where the in-process sandbox of ``platform`` keeps its state (the folder is created)."""
+    path = config.state_dir / "sandbox" / f"{platform}.sqlite"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def sandbox_transport(platform: str, db_path: Path) -> httpx.AsyncBaseTransport:
+    """An in-process transport to ``platform``'s sandbox app on ``db_path``."""
+    from engine.sandbox.registry import sandbox_app
+
+    return httpx.ASGITransport(app=sandbox_app(platform, db_path))
