@@ -1,0 +1,336 @@
+"""A Plan from the desired catalog and the live shop, without knowing the platform.
+
+The planner only decides *what* changes: create, update, delete or deactivate, with every field, the
+order that respects references, and which changes ``--only``/``--exclude`` keep. How each change is made
+is the provider's business; the platform's abilities reach the planner only as :class:`Capabilities`.
+The rules are written out for users in docs/plans.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from fnmatch import fnmatchcase
+
+from engine import __version__
+from engine.errors import PlanError
+from engine.model import COLLECTIONS, KIND_OF_COLLECTION, Catalog, Category, Item, Product, Promotion, address
+from engine.plan.diff import created_fields, deleted_fields, diff_item
+from engine.plan.model import Action, Change, FieldChange, Plan
+from engine.platforms.base import Capabilities, LiveState
+
+_DELETIONS = (Action.DELETE, Action.DEACTIVATE)
+
+
+def _matches_any(addr: str, globs: Sequence[str]) -> bool:
+    return any(fnmatchcase(addr, g) for g in globs)
+
+
+def _selected(addr: str, only: Sequence[str], exclude: Sequence[str]) -> bool:
+    return (not only or _matches_any(addr, only)) and not _matches_any(addr, exclude)
+
+
+def references(item: Item) -> list[str]:
+    """The addresses an item refers to, which must exist before it and outlive it."""
+    if isinstance(item, Category):
+        return [address("category", item.parent)] if item.parent else []
+    if isinstance(item, Product):
+        return [address("category", item.category)] if item.category else []
+    if isinstance(item, Promotion):
+        return [address("product", k) for k in item.products] + [
+            address("category", k) for k in item.categories
+        ]
+    return []
+
+
+def address_filter(
+    only: Sequence[str] = (), exclude: Sequence[str] = (), desired: Catalog | None = None
+) -> Callable[[str], bool]:
+    """Which addresses a provider must read for a plan limited by ``--only``/``--exclude``.
+
+    Categories are always read, since products refer to them. Given the desired catalog, the filter also
+    accepts everything a selected desired item refers to, directly or through other items, because the
+    planner pulls such dependencies into the plan and must know whether they already exist; an unread
+    object would look missing and be planned as a create.
+    """
+    if not only and not exclude:
+        return lambda addr: True
+    wanted: set[str] = set()
+    if desired is not None:
+        items = dict(desired.items())
+        todo = [a for a in items if _selected(a, only, exclude)]
+        while todo:
+            addr = todo.pop()
+            if addr in wanted:
+                continue
+            wanted.add(addr)
+            item = items.get(addr)
+            if item is not None:
+                todo.extend(references(item))
+
+    def accept(addr: str) -> bool:
+        return addr.startswith("category.") or addr in wanted or _selected(addr, only, exclude)
+
+    return accept
+
+
+def protected_addresses(catalog: Catalog, target: str) -> frozenset[str]:
+    """The addresses prune must leave alone, from the catalog of every recipe (not only this target's).
+
+    An object is protected when a recipe marks it ``protect: true`` or when a recipe describes it for
+    other targets only: it is somebody's catalog, just not this shop's, and deleting it here would be a
+    surprise rather than a cleanup.
+    """
+    return frozenset(
+        addr
+        for addr, item in catalog.items()
+        if item.protect or (item.targets is not None and target not in item.targets)
+    )
+
+
+def _check_prune(prune: Collection[str], capabilities: Capabilities, target: str) -> None:
+    """Refuse a prune the platform cannot carry out, before anything is planned.
+
+    Only products have a status, so only products can be pruned by deactivation; any other collection
+    must be deletable on the platform.
+    """
+    for name in prune:
+        if name not in capabilities.managed:
+            managed = ", ".join(sorted(capabilities.managed)) or "none"
+            raise PlanError(
+                f"prune lists {name!r}, which shelf does not manage on this platform",
+                where=target,
+                hint=f"prune can list: {managed}",
+            )
+        if name not in capabilities.deletable and name != "products":
+            raise PlanError(
+                f"prune lists {name!r}, but the platform can neither delete nor deactivate them",
+                where=target,
+                hint=f"remove {name!r} from prune",
+            )
+
+
+def _prune_change(addr: str, item: Item, live: LiveState, deletable: bool) -> Change | None:
+    fields = deleted_fields(item)
+    if deletable:
+        action = Action.DELETE
+    else:
+        if isinstance(item, Product) and item.status == "inactive":
+            return None
+        action = Action.DEACTIVATE
+        fields = [f for f in fields if f.path != "status"]
+        fields.insert(0, FieldChange("status", "active", "inactive"))
+    return Change(addr, action, fields, live_id=live.ids.get(addr), live_version=live.versions.get(addr))
+
+
+def _topological(changes: list[Change], first: Callable[[Change], list[Change]]) -> list[Change]:
+    """The changes in their given order, except that ``first(c)`` always comes before ``c``."""
+    done: set[str] = set()
+    result: list[Change] = []
+
+    def visit(change: Change, path: frozenset[str]) -> None:
+        if change.address in done or change.address in path:
+            return
+        for earlier in first(change):
+            visit(earlier, path | {change.address})
+        done.add(change.address)
+        result.append(change)
+
+    for c in changes:
+        visit(c, frozenset())
+    return result
+
+
+def _parent(item: Item | None) -> str | None:
+    if isinstance(item, Category) and item.parent:
+        return address("category", item.parent)
+    return None
+
+
+def _categories(
+    ups: list[Change], downs: list[Change], live_items: dict[str, Item]
+) -> tuple[list[Change], list[Change]]:
+    """Category creates and updates parents first; category deletions children first."""
+    up_at = {c.address: c for c in ups}
+    ups = _topological(ups, lambda c: [p for p in [up_at.get(_parent(c.desired) or "")] if p])
+    downs = _topological(
+        downs, lambda c: [d for d in downs if _parent(live_items.get(d.address)) == c.address]
+    )
+    return ups, downs
+
+
+def _order(changes: list[Change], live_items: dict[str, Item]) -> list[Change]:
+    """Creates and updates by collection (categories parents first), then deletions in reverse order:
+    subscriptions, promotions, products, categories children first."""
+    forward: list[Change] = []
+    backward: list[Change] = []
+    for name in COLLECTIONS:
+        kind = KIND_OF_COLLECTION[name]
+        ups = [c for c in changes if c.kind == kind and c.action not in _DELETIONS]
+        downs = [c for c in changes if c.kind == kind and c.action in _DELETIONS]
+        if kind == "category":
+            ups, downs = _categories(ups, downs, live_items)
+        forward.extend(ups)
+        backward = downs + backward
+    return forward + backward
+
+
+def _link(changes: list[Change], live_items: dict[str, Item]) -> None:
+    """Fill ``depends_on``: creates and updates wait for the creates they refer to; a deletion waits for
+    every change whose live object still refers to what is deleted."""
+    actions = {c.address: c.action for c in changes}
+    referrers: dict[str, list[str]] = {}
+    for c in changes:
+        if c.action is Action.CREATE:
+            continue
+        old = live_items.get(c.address)
+        for ref in references(old) if old is not None else []:
+            referrers.setdefault(ref, []).append(c.address)
+    for c in changes:
+        if c.action in _DELETIONS:
+            c.depends_on = [a for a in referrers.get(c.address, []) if a != c.address]
+        elif c.desired is not None:
+            c.depends_on = [r for r in references(c.desired) if actions.get(r) is Action.CREATE]
+
+
+def _select(
+    changes: list[Change], only: Sequence[str], exclude: Sequence[str], known: set[str]
+) -> tuple[list[Change], list[str]]:
+    """Keep what ``--only``/``--exclude`` select, plus whatever the kept changes depend on."""
+    if not only and not exclude:
+        return changes, []
+    notes = [
+        f"--{flag} {glob!r} matches no address"
+        for flag, globs in (("only", only), ("exclude", exclude))
+        for glob in globs
+        if not any(fnmatchcase(a, glob) for a in known)
+    ]
+    by_address = {c.address: c for c in changes}
+    kept = {c.address for c in changes if _selected(c.address, only, exclude)}
+    todo = sorted(kept)
+    while todo:
+        dependent = todo.pop(0)
+        for dep in by_address[dependent].depends_on:
+            if dep in kept or dep not in by_address:
+                continue
+            kept.add(dep)
+            todo.append(dep)
+            why = " although excluded" if _matches_any(dep, exclude) else ""
+            notes.append(f"{dep} pulled in{why}: {dependent} depends on it")
+    left_out = len(changes) - len(kept)
+    if left_out:
+        notes.append(f"{left_out} change(s) left out by --only/--exclude")
+    return [c for c in changes if c.address in kept], notes
+
+
+@dataclass
+class _Draft:
+    """What planning has found so far, before ordering and selection."""
+
+    changes: list[Change] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    protected: list[str] = field(default_factory=list)
+    live_items: dict[str, Item] = field(default_factory=dict)
+    known: set[str] = field(default_factory=set)
+
+
+def _converge(
+    draft: _Draft, kind: str, wanted: dict[str, Item], present: dict[str, Item], live: LiveState
+) -> None:
+    """Create what is missing, update what differs, count what already matches."""
+    for key, want in wanted.items():
+        addr = address(kind, key)
+        have = present.get(key)
+        if have is None:
+            draft.changes.append(Change(addr, Action.CREATE, created_fields(want), want, source=want.source))
+            continue
+        fields = diff_item(want, have)
+        if not fields:
+            draft.unchanged.append(addr)
+            continue
+        draft.changes.append(
+            Change(
+                addr,
+                Action.UPDATE,
+                fields,
+                want,
+                live_id=live.ids.get(addr),
+                live_version=live.versions.get(addr),
+                source=want.source,
+            )
+        )
+
+
+def _prune(
+    draft: _Draft,
+    kind: str,
+    extra: dict[str, Item],
+    live: LiveState,
+    deletable: bool,
+    protected: Collection[str],
+) -> None:
+    """Delete or deactivate live objects no recipe describes, except protected ones."""
+    for key in sorted(extra):
+        addr = address(kind, key)
+        if addr in protected:
+            draft.protected.append(addr)
+            continue
+        change = _prune_change(addr, extra[key], live, deletable)
+        if change is None:
+            draft.unchanged.append(addr)
+        else:
+            draft.changes.append(change)
+
+
+def make_plan(
+    *,
+    target: str,
+    platform: str,
+    desired: Catalog,
+    live: LiveState,
+    capabilities: Capabilities,
+    prune: Collection[str] = (),
+    only: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    recipes_digest: str = "",
+    protected: Collection[str] = (),
+    now: datetime | None = None,
+) -> Plan:
+    """The changes that make the live shop match ``desired`` in the collections the platform manages.
+
+    ``desired`` is the target's catalog as prepared by the provider. ``protected`` holds addresses that
+    prune must leave alone even though this target's recipes do not describe them; the core fills it with
+    :func:`protected_addresses` over the catalog of every recipe. ``now`` fixes ``created_at`` (UTC).
+    Raises :class:`PlanError` (placed at the target) when ``prune`` names a collection the platform can
+    neither manage nor remove from.
+    """
+    _check_prune(prune, capabilities, target)
+    draft = _Draft()
+    for name in COLLECTIONS:
+        if name not in capabilities.managed:
+            continue
+        kind = KIND_OF_COLLECTION[name]
+        wanted: dict[str, Item] = desired.collection(name)
+        present: dict[str, Item] = live.catalog.collection(name)
+        draft.live_items.update((address(kind, k), v) for k, v in present.items())
+        draft.known.update(address(kind, k) for k in (*wanted, *present))
+        _converge(draft, kind, wanted, present, live)
+        if name in prune:
+            extra = {k: v for k, v in present.items() if k not in wanted}
+            _prune(draft, kind, extra, live, name in capabilities.deletable, protected)
+    _link(draft.changes, draft.live_items)
+    changes = _order(draft.changes, draft.live_items)
+    changes, selection_notes = _select(changes, only, exclude, draft.known)
+    notes = [f"{a} not pruned: protected by a recipe" for a in draft.protected if _selected(a, only, exclude)]
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    return Plan(
+        target=target,
+        platform=platform,
+        changes=changes,
+        unchanged=sum(1 for a in draft.unchanged if _selected(a, only, exclude)),
+        recipes_digest=recipes_digest,
+        created_at=moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        shelf_version=__version__,
+        notes=notes + selection_notes,
+    )
