@@ -24,7 +24,7 @@ from engine.output import Output
 class ShelfGroup(click.Group):
     """Runs commands in non-standalone mode so every failure maps to PRODUCT.md's exit codes."""
 
-    def main(  # type: ignore[override]
+    def main(
         self,
         args: Sequence[str] | None = None,
         prog_name: str | None = None,

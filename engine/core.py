@@ -15,7 +15,7 @@ from engine.apply import ChangeResult, Report, run_changes
 from engine.config import Config, Target, require_target
 from engine.model import Catalog
 from engine.plan.model import Plan
-from engine.plan.planner import address_filter, make_plan
+from engine.plan.planner import address_filter, make_plan, protected_addresses
 from engine.platforms import create_provider
 from engine.platforms.base import LiveState, Provider
 from engine.recipes import load_catalog, recipes_digest
@@ -47,23 +47,12 @@ async def open_session(
     """Load and check everything offline first; only then open the provider (no request before)."""
     target = require_target(config, target_name)
     desired = load_catalog(config, target.name)
-    protected = _protected(config, target) if target.prune else frozenset()
+    protected = protected_addresses(load_catalog(config), target.name) if target.prune else frozenset()
     provider = create_provider(target, config, transport=transport)
     try:
         yield Session(config, target, desired, provider, protected)
     finally:
         await provider.aclose()
-
-
-def _protected(config: Config, target: Target) -> frozenset[str]:
-    """Addresses marked ``protect: true`` in any recipe, for any target: prune never touches them,
-    even when the recipe sends the item only to other targets."""
-    out: set[str] = set()
-    for name in config.targets:
-        for address, item in load_catalog(config, name).items():
-            if getattr(item, "protect", False):
-                out.add(address)
-    return frozenset(out)
 
 
 async def read_and_plan(
@@ -73,7 +62,7 @@ async def read_and_plan(
     exclude: Sequence[str] = (),
 ) -> tuple[Plan, LiveState]:
     provider = session.provider
-    wanted = address_filter(only, exclude) if (only or exclude) else None
+    wanted = address_filter(only, exclude, session.desired) if (only or exclude) else None
     live = await provider.read(session.desired, only=wanted)
     prepared = provider.prepare(session.desired, live)
     plan = make_plan(
@@ -99,12 +88,15 @@ async def apply_plan(
     verify: bool = True,
 ) -> Report:
     """Apply, then re-read exactly what was touched and report what still differs."""
-    results = await run_changes(plan, session.provider, concurrency=session.target.concurrency, on_done=on_done)
+    results = await run_changes(
+        plan, session.provider, concurrency=session.target.concurrency, on_done=on_done
+    )
     report = Report(results=results)
     touched = sorted({r.address for r in results if r.ok})
     if verify and touched:
         again, _ = await read_and_plan(session, only=touched)
         for change in again.changes:
             if change.address in touched:
-                report.not_converged[change.address] = [f.path for f in change.fields] or [change.action.value]
+                paths = [f.path for f in change.fields] or [change.action.value]
+                report.not_converged[change.address] = paths
     return report

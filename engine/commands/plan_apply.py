@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -15,6 +16,7 @@ from engine.errors import ShelfError
 from engine.plan.model import Plan
 from engine.plan.planfile import save_plan
 from engine.plan.render import plan_to_dict, render_markdown, render_text
+from engine.saved import load_and_check, planned_target
 
 FORMATS = click.Choice(["text", "json", "markdown"])
 
@@ -67,6 +69,8 @@ def plan(state: State, target: str | None, out_path: Path | None, fmt: str, deta
 def apply(state: State, planfile: Path | None, target: str | None, auto_approve: bool, fmt: str) -> int:
     """Plan (or load PLANFILE), confirm, apply, then re-read what changed to verify."""
     config = state.config
+    if planfile is not None and target is None:
+        target = planned_target(planfile)
     if planfile is None and not auto_approve and not sys.stdin.isatty():
         raise ShelfError("apply needs --auto-approve when standard input is not a terminal",
                          hint="review the plan with `shelf plan` first")
@@ -74,8 +78,6 @@ def apply(state: State, planfile: Path | None, target: str | None, auto_approve:
     async def job() -> tuple[Plan, Report | None]:
         async with open_session(config, target) as session:
             if planfile is not None:
-                from engine.saved import load_and_check
-
                 current = await load_and_check(session, planfile)
             else:
                 current, _ = await read_and_plan(session)
@@ -105,7 +107,7 @@ def _confirm(state: State, session: Session) -> bool:
     return bool(answer.strip() == "yes")
 
 
-def _progress(state: State, total: int) -> object:
+def _progress(state: State, total: int) -> Callable[[ChangeResult], None]:
     count = 0
 
     def on_done(result: ChangeResult) -> None:
@@ -123,7 +125,8 @@ def _show_report(state: State, report: Report) -> None:
     counts = report.counts()
     for address, paths in report.not_converged.items():
         state.out.error(f"{address} did not converge: still differs in {', '.join(paths)} after apply")
-    line = f"Apply complete: {counts['applied']} applied, {counts['failed']} failed, {counts['skipped']} skipped."
+    line = (f"Apply complete: {counts['applied']} applied, {counts['failed']} failed, "
+            f"{counts['skipped']} skipped.")
     if report.ok:
         state.out.success(line)
     else:

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from engine.commands.common import State, pass_state
-from engine.sandbox.registry import SANDBOX_PLATFORMS, reset_sandbox, sandbox_app
-from engine.sandbox.server import serve as serve_app
+from engine.sandbox import SANDBOX_PLATFORMS, reset_sandbox, sandbox_app, sandbox_base_path
+from engine.sandbox import serve as serve_app
 
 
 @click.group()
@@ -30,8 +30,10 @@ def serve(state: State, platform: str, port: int, db: Path | None, tokens: tuple
     db_path = db or (state.config.state_dir / "sandbox" / f"{platform}-served.sqlite")
     db_path.parent.mkdir(parents=True, exist_ok=True)
     grants = dict(_parse_token(t) for t in tokens) if tokens else None
-    app, prefix = sandbox_app(platform, db_path, tokens=grants)
-    state.out.say(f"{platform} sandbox on http://127.0.0.1:{port}{prefix} (state in {db_path}); Ctrl-C stops it")
+    app = sandbox_app(platform, db_path, tokens=grants)
+    prefix = sandbox_base_path(platform)
+    state.out.say(f"{platform} sandbox on http://127.0.0.1:{port}{prefix} (state in {db_path})")
+    state.out.say("Ctrl-C stops it")
     serve_app(app, host="127.0.0.1", port=port)
     return 0
 

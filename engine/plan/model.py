@@ -7,7 +7,7 @@ and applied later exactly as it was computed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from engine.errors import Source
@@ -16,7 +16,7 @@ from engine.model import Item
 FORMAT_VERSION = 1
 
 
-class Action(str, Enum):
+class Action(StrEnum):
     CREATE = "create"
     UPDATE = "update"
     DELETE = "delete"
