@@ -1,0 +1,116 @@
+"""Recipes -> Catalog: parse, check, render for a target, expand, cross-check; every error at once.
+
+Nothing here sends a request: a catalog is built and checked entirely offline, so an invalid recipe stops
+shelf before any shop is touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from engine.errors import ConfigError, RecipeErrors
+from engine.model import Catalog, Product
+from engine.recipes.build import build_item
+from engine.recipes.parse import Parsed, RawItem, parse_recipes
+from engine.recipes.problems import Problem, did_you_mean
+from engine.recipes.references import check_catalog, check_written, index_items
+from engine.recipes.templates import Templates
+
+if TYPE_CHECKING:
+    from engine.config import Config
+
+
+def load_catalog(config: Config, target: str | None = None) -> Catalog:
+    """The desired catalog.
+
+    With a ``target``: only the items that go there, templates rendered with that target's ``vars``.
+    Without one: every item, each rendered with the ``vars`` of the default target if it goes there, else
+    of the first target it lists (this whole catalog tells, for example, which live objects some recipe
+    describes for another target). Raises :class:`RecipeErrors` holding every problem found.
+    """
+    if target is not None and target not in config.targets:
+        raise ConfigError(
+            f"unknown target '{target}'",
+            where=str(config.path) if config.path else None,
+            hint=did_you_mean(target, config.targets) or f"targets: {', '.join(config.targets)}",
+        )
+    parsed = parse_recipes(config)
+    problems = [*parsed.problems, *check_written(parsed.items, list(config.targets))]
+    catalog, more = build_catalog(parsed, config, target, Templates())
+    _raise_if_any([*problems, *more])
+    return catalog
+
+
+def validate_all(config: Config) -> int:
+    """Check the recipes for every target (each with its own ``vars``); the number of items checked.
+
+    Raises :class:`RecipeErrors` holding every distinct problem found, across all targets.
+    """
+    parsed = parse_recipes(config)
+    problems = [*parsed.problems, *check_written(parsed.items, list(config.targets))]
+    templates = Templates()
+    for name in config.targets:
+        _, more = build_catalog(parsed, config, name, templates)
+        problems.extend(more)
+    _raise_if_any(problems)
+    return len(parsed.items)
+
+
+def build_catalog(
+    parsed: Parsed, config: Config, target: str | None, templates: Templates
+) -> tuple[Catalog, list[Problem]]:
+    """The catalog for ``target`` (or every item, for None) and the problems found building it."""
+    index = index_items(parsed.items)
+    catalog = Catalog()
+    problems: list[Problem] = []
+    elsewhere: set[str] = set()
+    several = len(config.targets) > 1
+    for raw in parsed.items:
+        if not raw.ok or raw.key is None or index[(raw.collection, raw.key)] is not raw:
+            continue
+        if target is not None and not raw.goes_to(target):
+            if raw.collection == "products":
+                elsewhere.update(_skus_elsewhere(raw, config, templates))
+            continue
+        home = target if target is not None else _home(raw, config)
+        found: list[Problem] = []
+        item = build_item(raw, templates, _vars(config, home), found)
+        if several and home is not None:
+            found = [_for_target(p, home) for p in found]
+        problems.extend(found)
+        if item is not None:
+            catalog.collection(raw.collection)[raw.key] = item
+    checked, more = check_catalog(catalog, index, target, elsewhere)
+    return checked, [*problems, *more]
+
+
+def _vars(config: Config, target: str | None) -> Mapping[str, Any]:
+    return config.targets[target].vars if target is not None and target in config.targets else {}
+
+
+def _skus_elsewhere(raw: RawItem, config: Config, templates: Templates) -> set[str]:
+    """The SKUs of a product that goes to other targets only, rendered as there: a promotion that names
+    one of them simply does not apply to that product here. Its problems are reported for its targets."""
+    product = build_item(raw, templates, _vars(config, _home(raw, config)), [])
+    if not isinstance(product, Product):
+        return set()
+    return {v.sku for v in product.variants if v.sku}
+
+
+def _home(raw: RawItem, config: Config) -> str | None:
+    if raw.goes_to(config.default_target):
+        return config.default_target
+    return next((t for t in raw.targets or () if t in config.targets), None)
+
+
+def _for_target(problem: Problem, target: str) -> Problem:
+    """Name the target in problems that depend on its ``vars``."""
+    if "'vars." in problem.message:
+        return Problem(problem.source, f"{problem.message} for target '{target}'", problem.hint)
+    return problem
+
+
+def _raise_if_any(problems: list[Problem]) -> None:
+    if problems:
+        raise RecipeErrors(p.to_error() for p in dict.fromkeys(problems))

@@ -1,0 +1,125 @@
+"""Recipe files -> raw items: strict YAML, then the schema, each item remembering its file and place.
+
+An item the schema rejects is kept (marked not ``ok``) so that its key still counts for duplicate and
+reference checks: one misspelt field must not also report every product of that category as pointing at
+an unknown category.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from engine.errors import Source
+from engine.model import COLLECTIONS, KIND_OF_COLLECTION
+from engine.recipes.checking import PathT, schema_problems
+from engine.recipes.files import label, recipe_files
+from engine.recipes.problems import Problem
+from engine.recipes.strict_yaml import MDict, MList, YamlSyntaxError, load_yaml
+
+if TYPE_CHECKING:
+    from engine.config import Config
+
+
+@dataclass
+class RawItem:
+    """One item as written: its mapping (with places), the recipe file it is in, and whether it is valid."""
+
+    collection: str
+    index: int
+    data: MDict
+    path: Path
+    ok: bool = True
+
+    @property
+    def kind(self) -> str:
+        return KIND_OF_COLLECTION[self.collection]
+
+    @property
+    def key(self) -> str | None:
+        key = self.data.get("key")
+        return key if isinstance(key, str) else None
+
+    @property
+    def source(self) -> Source:
+        return self.data.source
+
+    @property
+    def name(self) -> str:
+        """How messages name the item: ``product 'classic-tee'``."""
+        return f"{self.kind} '{self.key}'" if self.key else f"{self.kind} #{self.index + 1}"
+
+    @property
+    def targets(self) -> tuple[str, ...] | None:
+        targets = self.data.get("targets")
+        if isinstance(targets, list):
+            return tuple(str(t) for t in targets)
+        return None
+
+    def goes_to(self, target: str) -> bool:
+        targets = self.targets
+        return targets is None or target in targets
+
+
+@dataclass
+class Parsed:
+    items: list[RawItem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def parse_recipes(config: Config) -> Parsed:
+    """Read and schema-check every recipe file of the catalog, in order."""
+    parsed = Parsed()
+    for path in recipe_files(config):
+        name = label(path, config.root)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = "it is not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else str(exc)
+            parsed.problems.append(Problem(Source(name, 1, 1), f"cannot read the recipe file: {reason}"))
+            continue
+        items, problems = parse_text(text, name, path)
+        parsed.items.extend(items)
+        parsed.problems.extend(problems)
+    return parsed
+
+
+def parse_text(text: str, name: str, path: Path) -> tuple[list[RawItem], list[Problem]]:
+    """One recipe file's items and problems. ``name`` is how messages name the file."""
+    try:
+        document, yaml_problems = load_yaml(text, name)
+    except YamlSyntaxError as exc:
+        return [], [Problem(exc.problem.source, exc.problem.message)]
+    problems = [Problem(p.source, p.message) for p in yaml_problems]
+    if document is None:
+        return [], problems
+    root = Source(name, 1, 1)
+    located = schema_problems(document, "recipe", root, _owner(document))
+    bad_items = {path[:2] for path, _ in located if len(path) >= 2}
+    problems.extend(problem for _, problem in located)
+    items: list[RawItem] = []
+    if isinstance(document, MDict):
+        for collection in COLLECTIONS:
+            entries = document.get(collection)
+            if not isinstance(entries, MList):
+                continue
+            for index, entry in enumerate(entries):
+                if isinstance(entry, MDict):
+                    ok = (collection, index) not in bad_items
+                    items.append(RawItem(collection, index, entry, path, ok))
+    return items, problems
+
+
+def _owner(document: Any) -> Any:
+    def owner(path: PathT) -> tuple[str, int]:
+        if len(path) >= 2 and path[0] in KIND_OF_COLLECTION and isinstance(path[1], int):
+            kind = KIND_OF_COLLECTION[str(path[0])]
+            try:
+                key = document[path[0]][path[1]].get("key")
+            except (AttributeError, IndexError, KeyError, TypeError):
+                key = None
+            return (f"{kind} '{key}'" if isinstance(key, str) else f"{kind} #{path[1] + 1}"), 2
+        return "the recipe file", 0
+
+    return owner
