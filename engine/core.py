@@ -17,7 +17,7 @@ from engine.model import Catalog
 from engine.plan.model import Plan
 from engine.plan.planner import address_filter, make_plan, protected_addresses
 from engine.platforms import create_provider
-from engine.platforms.base import LiveState, Provider
+from engine.platforms.base import AddressFilter, AddressSet, LiveState, Provider
 from engine.recipes import load_catalog, recipes_digest
 
 if TYPE_CHECKING:
@@ -60,9 +60,16 @@ async def read_and_plan(
     *,
     only: Sequence[str] = (),
     exclude: Sequence[str] = (),
+    exact: bool = False,
 ) -> tuple[Plan, LiveState]:
+    """Read and plan; ``exact`` says ``only`` lists whole addresses (no globs), so a provider may read
+    just those objects."""
     provider = session.provider
-    wanted = address_filter(only, exclude, session.desired) if (only or exclude) else None
+    wanted: AddressFilter | None = None
+    if exact:
+        wanted = AddressSet(only)
+    elif only or exclude:
+        wanted = address_filter(only, exclude, session.desired)
     live = await provider.read(session.desired, only=wanted)
     prepared = provider.prepare(session.desired, live)
     plan = make_plan(
@@ -94,7 +101,7 @@ async def apply_plan(
     report = Report(results=results)
     touched = sorted({r.address for r in results if r.ok})
     if verify and touched:
-        again, _ = await read_and_plan(session, only=touched)
+        again, _ = await read_and_plan(session, only=touched, exact=True)
         for change in again.changes:
             if change.address in touched:
                 paths = [f.path for f in change.fields] or [change.action.value]

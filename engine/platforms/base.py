@@ -14,7 +14,7 @@ A provider never knows about YAML; the planner never knows which platform it tal
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import ClassVar, Protocol, runtime_checkable
 
@@ -22,6 +22,20 @@ from engine.model import Catalog
 from engine.plan.model import Change
 
 AddressFilter = Callable[[str], bool]
+
+
+class AddressSet:
+    """An address filter that is also a known, finite set of addresses.
+
+    Verification after an apply passes one: a provider that can fetch objects one by one may then read
+    just those instead of listing the whole shop, when that takes fewer requests.
+    """
+
+    def __init__(self, addresses: Iterable[str]):
+        self.addresses = frozenset(addresses)
+
+    def __call__(self, address: str) -> bool:
+        return address in self.addresses
 
 
 @dataclass(frozen=True)

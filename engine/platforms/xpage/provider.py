@@ -15,6 +15,7 @@ so the diff never shows it and writes send the live quantity back unchanged.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
@@ -27,8 +28,8 @@ from engine.errors import ConfigError, PlanError, PlanErrors, PlatformError
 from engine.http import Auth, BearerAuth, HttpClient, TokenAuth
 from engine.model import ANY_LANGUAGE, Catalog, Category, Product, Text, Variant, text_in
 from engine.plan.model import Action, Change
-from engine.platforms.base import AddressFilter, Capabilities, LiveState
-from engine.platforms.xpage.api import RawProduct, XPageApi, token_fetcher
+from engine.platforms.base import AddressFilter, AddressSet, Capabilities, LiveState
+from engine.platforms.xpage.api import PAGE_SIZE, RawProduct, XPageApi, token_fetcher
 from engine.platforms.xpage.mapping import (
     creates_items,
     deactivate_metadata,
@@ -64,6 +65,9 @@ class XPageProvider:
             str(k): str(v) for k, v in (settings.get("categories") or {}).items()
         }
         self._raw: dict[str, RawProduct] = {}
+        self._shop: dict[str, str] = {}
+        self._pages = 1
+        self._listed = False
         self._category_ids: dict[str, str] = {}
         self._ambiguous: dict[str, list[str]] = {}
 
@@ -71,19 +75,23 @@ class XPageProvider:
         await self.api.http.aclose()
 
     async def read(self, desired: Catalog, only: AddressFilter | None = None) -> LiveState:
-        """The whole product list (the API has no slug filter), mapped for the addresses ``only`` keeps."""
-        raws = await self.api.list_products()
-        shop = await self._shop_categories(raws)
-        self._map_categories(desired, shop)
+        """The whole product list (the API has no slug filter), mapped for the addresses ``only`` keeps;
+        or, for a known set of products read before, each one by id when that is fewer requests."""
+        raws = await self._read_known(only)
+        if raws is None:
+            raws = await self.api.list_products()
+            self._pages = max(1, -(-len(raws) // PAGE_SIZE))
+            self._shop = await self._shop_categories(raws)
+            self._listed = True
+            self._map_categories(desired, self._shop)
+        shop = self._shop
         keys_by_id: dict[str, list[str]] = {}
         for key, shop_id in self._category_ids.items():
             keys_by_id.setdefault(shop_id, []).append(key)
 
         live = LiveState()
         for key, shop_id in self._category_ids.items():
-            addr = f"category.{key}"
-            if only is not None and not only(addr):
-                continue
+            addr = f"category.{key}"  # references: always read, whatever ``only`` says
             category = desired.categories[key]
             name = shop.get(shop_id) or text_in(category.name, self.language) or key
             live.catalog.categories[key] = Category(
@@ -192,6 +200,16 @@ class XPageProvider:
         self._raw[change.address] = await self.api.update_product(
             product_id, encode(deactivate_metadata()), idempotent=True
         )
+
+    async def _read_known(self, only: AddressFilter | None) -> list[RawProduct] | None:
+        """Products by id for an :class:`AddressSet` of products this provider has seen, if that takes
+        fewer requests than listing every page; None when a full list is needed."""
+        if not isinstance(only, AddressSet) or not self._listed:
+            return None
+        wanted = [a for a in only.addresses if a.startswith("product.")]
+        if any(a not in self._raw for a in wanted) or len(wanted) >= self._pages:
+            return None
+        return list(await asyncio.gather(*(self.api.get_product(str(self._raw[a]["id"])) for a in wanted)))
 
     async def _live_raw(self, change: Change) -> RawProduct:
         """The live product from the last read, else by the plan's id, else by slug (a saved plan)."""
