@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.errors import ConfigError, Source
+from engine.errors import ConfigError, ErrorGroup, Source
 from engine.recipes.checking import schema_problems
 from engine.recipes.problems import did_you_mean
 from engine.recipes.strict_yaml import MDict, MList, YamlSyntaxError, load_yaml
@@ -104,15 +104,10 @@ SANDBOX = "sandbox"
 _REFERENCE = re.compile(r"\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$\{[^}]*\}?")
 
 
-class ConfigErrors(ConfigError):
+class ConfigErrors(ErrorGroup, ConfigError):
     """Every problem found in one shelf.yaml, reported together."""
 
-    def __init__(self, errors: Iterable[ConfigError]):
-        self.errors = sorted(errors, key=_error_order)
-        super().__init__(f"{len(self.errors)} error(s) in {CONFIG_NAME}")
-
-    def render(self) -> str:
-        return "\n".join(e.render() for e in getattr(self, "errors", []))
+    what = f"error(s) in {CONFIG_NAME}"
 
 
 def find_config(start: Path) -> Path | None:
@@ -365,13 +360,6 @@ class _Loader:
             f"add 'default_target:' naming one of {', '.join(targets)}",
         )
         return next(iter(targets))
-
-
-def _error_order(error: ConfigError) -> tuple[str, int, int, str]:
-    where = error.where
-    if isinstance(where, Source):
-        return (where.file, where.line, where.col, error.message)
-    return (str(where or ""), 0, 0, error.message)
 
 
 def _owner(path: tuple[str | int, ...]) -> tuple[str, int]:

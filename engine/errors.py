@@ -48,15 +48,26 @@ class RecipeError(ShelfError):
     """One problem in one recipe, at one place."""
 
 
-class RecipeErrors(ShelfError):
-    """Every recipe problem found in one load, reported together."""
+class ErrorGroup(ShelfError):
+    """Several located errors found in one pass, reported together in file order.
 
-    def __init__(self, errors: Iterable[RecipeError]):
+    Subclasses name the kind; ``what`` words the one-line summary.
+    """
+
+    what = "error(s)"
+
+    def __init__(self, errors: Iterable[ShelfError]):
         self.errors = sorted(errors, key=_error_order)
-        super().__init__(f"{len(self.errors)} error(s) in recipes")
+        super().__init__(f"{len(self.errors)} {self.what}")
 
     def render(self) -> str:
         return "\n".join(e.render() for e in getattr(self, "errors", []))
+
+
+class RecipeErrors(ErrorGroup):
+    """Every recipe problem found in one load."""
+
+    what = "error(s) in recipes"
 
 
 def _error_order(e: ShelfError) -> tuple[str, int, int, str]:
@@ -69,15 +80,10 @@ class PlanError(ShelfError):
     """The recipes ask for something the target cannot express (named with its recipe line)."""
 
 
-class PlanErrors(ShelfError):
-    """Every plan error for one target, reported together."""
+class PlanErrors(ErrorGroup):
+    """Every plan error for one target."""
 
-    def __init__(self, errors: Iterable[PlanError]):
-        self.errors = sorted(errors, key=_error_order)
-        super().__init__(f"{len(self.errors)} plan error(s)")
-
-    def render(self) -> str:
-        return "\n".join(e.render() for e in getattr(self, "errors", []))
+    what = "plan error(s)"
 
 
 class PlatformError(ShelfError):
