@@ -28,6 +28,9 @@ from engine.sandbox.store import Migration, Seed, Store
 
 Handler = Callable[[Request, Principal | None], Awaitable[Response]]
 Authorize = Callable[[Request, Principal], None]
+Render = Callable[["Endpoint", ApiError], Response]
+"""Turns a refusal into the platform's own error body; platforms whose error shapes differ per service
+(or per status) supply one, others leave it out and answer :meth:`ApiError.response`."""
 
 READ_METHODS = frozenset({"GET", "HEAD"})
 
@@ -64,6 +67,11 @@ class Sandbox:
     faults: Faults
     limiter: RateLimiter | None = None
     authorize: Authorize | None = None
+    render: Render | None = None
+
+    def refuse(self, ep: Endpoint, error: ApiError) -> Response:
+        """The answer to a refused request, in the platform's error shape."""
+        return self.render(ep, error) if self.render is not None else error.response()
 
     @classmethod
     def open(
@@ -77,6 +85,7 @@ class Sandbox:
         authorize: Authorize | None = None,
         configured_install_id: str | None = None,
         clock: Clock = time.time,
+        render: Render | None = None,
     ) -> Sandbox:
         store = Store(db_path, migrations, seed)
         return cls(
@@ -86,6 +95,7 @@ class Sandbox:
             faults=Faults(store),
             limiter=RateLimiter(rate_limit) if rate_limit is not None else None,
             authorize=authorize,
+            render=render,
         )
 
 
@@ -106,7 +116,7 @@ def _pipeline(sandbox: Sandbox, ep: Endpoint) -> Callable[[Request], Awaitable[R
                 sandbox.limiter.admit()
             fault = sandbox.faults.take(ep.key, after_commit=False)
             if fault is not None:
-                return fault.response()
+                return sandbox.refuse(ep, fault.error())
             principal = None
             if ep.auth:
                 principal = sandbox.tokens.authenticate(request)
@@ -116,11 +126,11 @@ def _pipeline(sandbox: Sandbox, ep: Endpoint) -> Callable[[Request], Awaitable[R
                     principal.require(ep.permission, ep.key)
             response = await ep.handler(request, principal)
         except ApiError as exc:
-            return exc.response()
+            return sandbox.refuse(ep, exc)
         if response.status_code >= 400:
             return response
         lost = sandbox.faults.take(ep.key, after_commit=True)
-        return lost.response() if lost is not None else response
+        return sandbox.refuse(ep, lost.error()) if lost is not None else response
 
     return run
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
-from engine.sandbox.responses import error_response, invalid
+from engine.sandbox.responses import ApiError, invalid
 from engine.sandbox.store import Store
 from engine.sandbox.validation import SchemaValidator
 
@@ -30,9 +30,13 @@ class Fault:
     after_commit: bool
     retry_after: float
 
-    def response(self) -> JSONResponse:
+    def error(self) -> ApiError:
+        """The refusal this fault stands for, for platforms that render their own error bodies."""
         headers = {"Retry-After": str(math.ceil(self.retry_after))} if self.retry_after > 0 else {}
-        return error_response(self.status, f"injected fault on {self.route}", headers=headers)
+        return ApiError(self.status, f"injected fault on {self.route}", headers=headers)
+
+    def response(self) -> JSONResponse:
+        return self.error().response()
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)

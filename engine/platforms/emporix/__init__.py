@@ -1,0 +1,1 @@
+"""Emporix Commerce Engine: the sandbox emulating the services a catalog sync uses."""
