@@ -6,6 +6,7 @@ import click
 
 from engine.commands.catalog import schema, targets, validate
 from engine.commands.plan_apply import apply, plan
+from engine.commands.repo import import_, init
 from engine.commands.sandbox import sandbox
 
-ALL_COMMANDS: tuple[click.Command, ...] = (validate, plan, apply, schema, targets, sandbox)
+ALL_COMMANDS: tuple[click.Command, ...] = (validate, plan, apply, schema, targets, sandbox, init, import_)

@@ -41,6 +41,8 @@ def targets(state: State) -> int:
             creds = "sandbox (built in)"
         elif target.missing_env:
             creds = "missing " + ", ".join(f"${{{v}}}" for v in target.missing_env)
+        elif not target.secrets:
+            creds = "none"
         else:
             creds = "resolved"
         where = "in-process sandbox" if target.sandbox else (target.base_url or "platform default")
