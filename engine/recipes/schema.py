@@ -27,7 +27,9 @@ import engine
 
 SchemaName = Literal["recipe", "config"]
 
-SCHEMA_DIR = Path(engine.__file__).resolve().parent.parent / "schemas"
+# ``engine/schemas`` links to the top-level folder, so an installed (non-editable) package carries the
+# same files as package data.
+SCHEMA_DIR = Path(engine.__file__).parent / "schemas"
 
 
 def schema_path(name: str) -> Path:
