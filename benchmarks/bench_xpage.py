@@ -1,9 +1,12 @@
 """Benchmark: a large generated catalog applied to the in-process xPage sandbox.
 
-Measures, for N products with variants: requests per route against the minimum the API allows, wall
-time, and peak resident memory, for a first apply, a no-op plan and a one-price change.
+Measures, for N products with variants: requests per route against the minimum the API allows, bytes
+uploaded, wall time, and peak resident memory, for a first apply, a no-op plan and a one-price change.
+With ``--images K``, every product has K pictures (every tenth product's last one with alt text, which
+cannot ride in the create request), and three more phases run: one picture's bytes changed, one product's
+pictures reordered, and a plan after the hash cache is warm.
 
-    python benchmarks/bench_xpage.py [--products 1000]
+    python benchmarks/bench_xpage.py [--products 1000] [--images 3]
 """
 
 from __future__ import annotations
@@ -11,8 +14,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
+import os
 import resource
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -21,12 +26,31 @@ from typing import Any
 
 import httpx
 
-from engine.config import load_config
+from engine.config import Config, load_config
 from engine.core import apply_plan, open_session, read_and_plan
 from engine.platforms.xpage.sandbox import create_app
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from pictures import write_png  # the tests' pure-Python PNG writer
 
-def write_catalog(root: Path, products: int) -> None:
+AN_HOUR_AGO = time.time() - 3600
+
+
+def write_pictures(root: Path, product: int, count: int) -> list[str]:
+    """``count`` distinct small PNGs for one product, dated an hour back as a checkout's files are; the
+    recipe entries naming them."""
+    entries = []
+    for n in range(count):
+        name = f"images/item-{product:05d}/view-{n}.png"
+        path = root / "recipes" / name
+        write_png(path, seed=product * count + n, size=16)
+        os.utime(path, (AN_HOUR_AGO, AN_HOUR_AGO))
+        with_alt = n == count - 1 and product % 10 == 0
+        entries.append(f"{{file: {name}, alt: View {n}}}" if with_alt else name)
+    return entries
+
+
+def write_catalog(root: Path, products: int, images: int = 0) -> None:
     recipes = root / "recipes"
     recipes.mkdir(parents=True)
     (recipes / "categories.yaml").write_text(
@@ -42,6 +66,8 @@ def write_catalog(root: Path, products: int) -> None:
             f"    category: {category}",
             "    properties: {Material: Cotton}",
         ]
+        if images:
+            lines += ["    images:", *(f"      - {e}" for e in write_pictures(root, i, images))]
         if i % 3 == 0:
             lines += [f"    sku: ITEM-{i:05d}", "    price: 12.50"]
         else:
@@ -73,16 +99,20 @@ async def measure(label: str, job: Callable[[], Awaitable[Any]], db: Path, minim
     counts = await stats(db)
     requests = counts["requests"]
     total = sum(requests.values())
-    print(f"\n{label}: {elapsed:.2f} s, peak RSS {peak / 2**20:.0f} MiB, {total} requests")
+    uploaded = counts["upload_bytes"]
+    print(
+        f"\n{label}: {elapsed:.2f} s, peak RSS {peak / 2**20:.0f} MiB, {total} requests,"
+        f" {uploaded:,} bytes uploaded"
+    )
     for route, n in sorted(requests.items()):
         floor = minimum.get(route)
         print(f"  {route:<32} {n:>6}" + (f"   (minimum {floor})" if floor is not None else ""))
 
 
-async def main(products: int) -> None:
+async def main(products: int, images: int) -> None:
     root = Path(tempfile.mkdtemp(prefix="shelf-bench-"))
     try:
-        write_catalog(root, products)
+        write_catalog(root, products, images)
         config = load_config(None, root)
         db = config.state_dir / "sandbox" / "xpage.sqlite"
         pages = math.ceil(products / 200)
@@ -98,9 +128,12 @@ async def main(products: int) -> None:
                 plan, _ = await read_and_plan(session)
                 assert plan.empty, plan.changes[:3]
 
+        with_alt = len(range(0, products, 10)) if images else 0
         await measure(
-            f"first apply of {products} products", first_apply, db,
-            {"POST /product": products, "GET /product": 1 + pages},
+            f"first apply of {products} products, {images} pictures each",
+            first_apply,
+            db,
+            {"POST /product": products, "GET /product": 1 + pages, "POST /file": with_alt},
         )
         await stats(db)
         await measure("plan with nothing to change", noop_plan, db, {"GET /product": pages})
@@ -115,11 +148,46 @@ async def main(products: int) -> None:
                 assert (await apply_plan(session, plan)).ok
 
         await measure("apply of one price change", one_change, db, {"POST /product/{id}/update": 1})
+        if images:
+            await picture_phases(config, products, images, db, noop_plan)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+async def picture_phases(
+    config: Config, products: int, images: int, db: Path, noop_plan: Callable[[], Awaitable[None]]
+) -> None:
+    """One picture's bytes changed, then one product's pictures reordered, then a no-op plan whose
+    hashes all come from the cache."""
+    root = config.root
+    pages = math.ceil(products / 200)
+
+    async def apply_all() -> None:
+        async with open_session(config, None) as session:
+            plan, _ = await read_and_plan(session)
+            assert (await apply_plan(session, plan)).ok
+
+    write_png(root / "recipes" / "images" / "item-00001" / "view-0.png", seed=10**6, size=16)
+    await measure(
+        "apply of one changed picture",
+        apply_all,
+        db,
+        {"POST /file": 1, "POST /product/{id}/update": 1, "POST /file/{id}": 1},
+    )
+    if images > 1:
+        recipe = root / "recipes" / "products.yaml"
+        first, second = "images/item-00002/view-0.png", "images/item-00002/view-1.png"
+        text = recipe.read_text().replace(first, "SWAP").replace(second, first).replace("SWAP", second)
+        recipe.write_text(text)
+        minimum = {"POST /product/{id}/update": 1}
+        await measure("apply of one product's pictures reordered", apply_all, db, minimum)
+    cached = f"plan with nothing to change, {products * images} hashes from the cache"
+    await measure(cached, noop_plan, db, {"GET /product": pages})
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--products", type=int, default=1000)
-    asyncio.run(main(parser.parse_args().products))
+    parser.add_argument("--images", type=int, default=0, help="pictures per product (default none)")
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.products, arguments.images))

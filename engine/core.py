@@ -8,16 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from engine.apply import ChangeResult, Report, run_changes
 from engine.config import Config, Target, require_target
-from engine.model import Catalog
+from engine.errors import RecipeErrors
+from engine.model import COLLECTIONS, KIND_OF_COLLECTION, Catalog
 from engine.plan.model import Plan
 from engine.plan.planner import address_filter, make_plan, protected_addresses
-from engine.platforms import create_provider
+from engine.plan.uploads import with_owners
+from engine.platforms import capabilities_for, create_provider
 from engine.platforms.base import AddressFilter, AddressSet, LiveState, Provider
+from engine.platforms.limits import limit_errors
 from engine.recipes import load_catalog, recipes_digest
 
 if TYPE_CHECKING:
@@ -44,9 +47,13 @@ async def open_session(
     *,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> AsyncIterator[Session]:
-    """Load and check everything offline first; only then open the provider (no request before)."""
+    """Load and check everything offline first, the platform's limits on images included; only then open
+    the provider (no request before)."""
     target = require_target(config, target_name)
     desired = load_catalog(config, target.name)
+    too_much = limit_errors(desired, capabilities_for(target.platform), target.platform)
+    if too_much:
+        raise RecipeErrors(too_much)
     protected = protected_addresses(load_catalog(config), target.name) if target.prune else frozenset()
     provider = create_provider(target, config, transport=transport)
     try:
@@ -63,7 +70,8 @@ async def read_and_plan(
     exact: bool = False,
 ) -> tuple[Plan, LiveState]:
     """Read and plan; ``exact`` says ``only`` lists whole addresses (no globs), so a provider may read
-    just those objects."""
+    just those objects. A provider's ``plan_notes`` (what it was asked for but does not send, as its
+    ``prepare`` found) become notes of the plan."""
     provider = session.provider
     wanted: AddressFilter | None = None
     if exact:
@@ -83,7 +91,9 @@ async def read_and_plan(
         only=only,
         exclude=exclude,
         recipes_digest=recipes_digest(session.config),
+        read=wanted,
     )
+    plan.notes.extend(getattr(provider, "plan_notes", ()))
     return plan, live
 
 
@@ -94,16 +104,32 @@ async def apply_plan(
     on_done: Callable[[ChangeResult], None] | None = None,
     verify: bool = True,
 ) -> Report:
-    """Apply, then re-read exactly what was touched and report what still differs."""
+    """Apply, then re-read exactly what was touched and report what still differs.
+
+    A saved plan is checked against the objects it holds when the recipes changed since it was made:
+    apply did what the plan said, and a later edit of the recipes is for the next plan, not a failure.
+    """
     results = await run_changes(
         plan, session.provider, concurrency=session.target.concurrency, on_done=on_done
     )
     report = Report(results=results)
     touched = sorted({r.address for r in results if r.ok})
     if verify and touched:
-        again, _ = await read_and_plan(session, only=touched, exact=True)
+        if plan.recipes_digest and plan.recipes_digest != recipes_digest(session.config):
+            session = replace(session, desired=_as_planned(session.desired, plan))
+        again, _ = await read_and_plan(session, only=with_owners(touched), exact=True)
         for change in again.changes:
             if change.address in touched:
                 paths = [f.path for f in change.fields] or [change.action.value]
                 report.not_converged[change.address] = paths
     return report
+
+
+def _as_planned(desired: Catalog, plan: Plan) -> Catalog:
+    """``desired`` with every object the plan writes as the plan holds it."""
+    collections = {name: dict(desired.collection(name)) for name in COLLECTIONS}
+    by_kind = {kind: name for name, kind in KIND_OF_COLLECTION.items()}
+    for change in plan.changes:
+        if change.desired is not None and change.kind in by_kind:
+            collections[by_kind[change.kind]][change.key] = change.desired
+    return Catalog(**collections)

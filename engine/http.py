@@ -220,13 +220,17 @@ class HttpClient:
         json: Any = None,
         data: Mapping[str, Any] | None = None,
         files: Any = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
         expect: Collection[int] = (200, 201, 204),
         authenticate: bool = True,
     ) -> httpx.Response:
         """Send one request, retrying what is safe to retry; raise PlatformError/AuthError otherwise.
 
-        ``authenticate=False`` skips the auth headers (token endpoints themselves).
+        ``authenticate=False`` skips the auth headers (token endpoints themselves). ``content`` is a body
+        already encoded (JSON whose money must keep its exact digits), ``headers`` are this request's own
+        (content type, languages); neither is ever logged.
         """
         method = method.upper()
         if idempotent is None:
@@ -236,14 +240,21 @@ class HttpClient:
         attempt = 0
         while True:
             attempt += 1
-            headers: Mapping[str, str] = {}
+            auth_headers: Mapping[str, str] = {}
             if authenticate and self.auth is not None:
-                headers = await self.auth.headers(self)
+                auth_headers = await self.auth.headers(self)
             started = time.monotonic()
             try:
                 async with self._semaphore:
                     response = await self._client.request(
-                        method, path, params=params, json=json, data=data, files=files, headers=headers
+                        method,
+                        path,
+                        params=params,
+                        json=json,
+                        data=data,
+                        files=files,
+                        content=content,
+                        headers={**(headers or {}), **auth_headers},
                     )
             except httpx.TransportError as exc:
                 elapsed = (time.monotonic() - started) * 1000
@@ -260,7 +271,7 @@ class HttpClient:
                 return response
             if status == 401 and authenticate and self.auth is not None and not refreshed:
                 refreshed = True
-                if await self.auth.refresh(self, headers):
+                if await self.auth.refresh(self, auth_headers):
                     attempt -= 1
                     continue
             if status in RETRY_STATUSES and (idempotent or status == 429) and attempt < self.max_attempts:

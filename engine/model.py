@@ -67,6 +67,10 @@ class Asset:
     recipe file) for files, the URL for URL images. ``path`` is the absolute local path (recipes only);
     ``sha256`` and ``size`` describe the bytes, so a plan knows without downloading whether the live asset
     is the same. Live assets carry the platform's ``live_id``.
+
+    A provider's ``prepare`` sets ``live_id`` on each desired asset the shop already holds (same bytes, or
+    same URL): a desired asset without one is uploaded. ``owned`` (live assets only) says that shelf
+    uploaded the file and nothing else in the shop uses it, so taking it off its product deletes the file.
     """
 
     ref: str
@@ -78,6 +82,7 @@ class Asset:
     mime_type: str | None = None
     live_id: str | None = field(default=None, compare=False)
     source: Source | None = field(default=None, compare=False)
+    owned: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)

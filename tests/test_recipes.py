@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 import textwrap
@@ -9,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from pictures import write_png
 
 from engine.config import default_config, load_config
 from engine.errors import ConfigError, RecipeErrors, Source
@@ -69,7 +71,18 @@ def test_demo_shape(demo: Catalog) -> None:
     assert demo.categories["t-shirts"].parent == "apparel"
     assert [p.key for p in demo.products.values() if p.status == "inactive"] == ["retro-windbreaker"]
     [digital] = [p for p in demo.products.values() if p.digital]
-    assert digital.files == () and digital.variants[0].sku
+    [guide] = digital.files
+    assert guide.mime_type == "application/pdf" and digital.variants[0].file == guide.ref
+    assert digital.variants[0].sku
+    with_images = [p for p in demo.products.values() if p.images]
+    assert len(with_images) >= 10
+    assert sum(1 for p in with_images for a in p.images if a.alt) >= 5
+    assert all(a.mime_type == "image/png" and a.sha256 for p in with_images for a in p.images)
+    assert sum(1 for p in demo.products.values() for v in p.variants if v.own_image) == 1
+    demo_bytes = sum(
+        f.stat().st_size for f in (PROJECT / "recipes").rglob("*") if f.is_file() and f.suffix != ".yaml"
+    )
+    assert demo_bytes < 300 * 1024
     assert sum(1 for p in demo.products.values() if p.options) >= 5
     assert all(p.properties for p in demo.products.values())
     assert sum(1 for p in demo.products.values() if p.seo_title) >= 4
@@ -151,6 +164,11 @@ def test_stock_left_out_is_none(tmp_path: Path) -> None:
 
 
 def test_images_and_files_become_assets(tmp_path: Path) -> None:
+    recipes = tmp_path.resolve() / "recipes"
+    front = write_png(recipes / "images/front.jpg", seed=1)
+    write_png(recipes / "images/back.jpg", seed=2)
+    (recipes / "files").mkdir()
+    (recipes / "files/card.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
     catalog = catalog_of(
         tmp_path,
         """
@@ -167,18 +185,29 @@ def test_images_and_files_become_assets(tmp_path: Path) -> None:
         """,
     )
     card = catalog.products["card"]
-    recipes = tmp_path.resolve() / "recipes"
-    assert card.images == (
-        Asset(ref="images/front.jpg", path=str(recipes / "images/front.jpg")),
-        Asset(ref="images/back.jpg", path=str(recipes / "images/back.jpg"), alt="Back"),
-        Asset(ref="https://cdn.example.com/side.jpg", url="https://cdn.example.com/side.jpg", alt="Side"),
+    assert [(a.ref, a.path, a.alt) for a in card.images] == [
+        ("images/front.jpg", str(recipes / "images/front.jpg"), None),
+        ("images/back.jpg", str(recipes / "images/back.jpg"), "Back"),
+        ("https://cdn.example.com/side.jpg", None, "Side"),
+    ]
+    assert card.images[0].sha256 == hashlib.sha256(front).hexdigest()
+    assert card.images[0].size == len(front) and card.images[0].mime_type == "image/png"
+    assert card.images[2] == Asset(
+        ref="https://cdn.example.com/side.jpg", url="https://cdn.example.com/side.jpg", alt="Side"
     )
-    assert all(a.sha256 is None and a.size is None for a in card.images)
-    assert card.files == (Asset(ref="files/card.pdf", path=str(recipes / "files/card.pdf")),)
+    [pdf] = card.files
+    assert (pdf.ref, pdf.path, pdf.mime_type, pdf.size) == (
+        "files/card.pdf",
+        str(recipes / "files/card.pdf"),
+        "application/pdf",
+        15,
+    )
+    assert card.variants[0].file == "files/card.pdf"
     assert card.images[1].source == Source("recipes/r.yaml", 9, 9)
 
 
 def test_asset_path_problems(tmp_path: Path) -> None:
+    write_png(tmp_path / "recipes" / "ftp.jpg")
     lines = errors_of(
         tmp_path,
         {
@@ -203,6 +232,8 @@ def test_asset_path_problems(tmp_path: Path) -> None:
 
 
 def test_variant_expansion(tmp_path: Path) -> None:
+    for seed, name in enumerate(("tee.jpg", "tee-white.jpg")):
+        write_png(tmp_path / "recipes" / "images" / name, seed=seed)
     catalog = catalog_of(
         tmp_path,
         """

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from jsonschema import Draft7Validator
+from pictures import write_png
 
 from engine.config import load_config
 from engine.errors import Source
@@ -24,6 +25,21 @@ NAMES = ("recipe", "config")
 
 def _yaml_blocks(text: str) -> list[str]:
     return re.findall(r"```yaml\n(.*?)```", text, flags=re.S)
+
+
+def _write_named_files(recipe: str, folder: Path) -> None:
+    """Every image and file path an example names, as real files beside it: recipes are checked
+    against the files they name."""
+    named = set(re.findall(r"[\w./-]+\.(?:jpe?g|png|webp|gif|pdf|zip|epub)\b", recipe))
+    for seed, ref in enumerate(sorted(named)):
+        if "://" in ref or ref.startswith(("/", "cdn.")):
+            continue
+        path = folder / ref
+        if not ref.endswith((".jpg", ".jpeg", ".png", ".webp", ".gif")):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(b"%PDF-1.4\n%%EOF\n")
+        else:
+            write_png(path, seed=seed)
 
 
 def _resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
@@ -57,7 +73,7 @@ def test_schema_is_draft07(name: str) -> None:
     schema = load_schema(name)  # type: ignore[arg-type]
     assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
     Draft7Validator.check_schema(schema)
-    assert schema_path(name) == PROJECT / "schemas" / f"{name}.schema.json"
+    assert schema_path(name).resolve() == PROJECT / "schemas" / f"{name}.schema.json"
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -92,6 +108,7 @@ def test_documented_examples_are_valid(tmp_path: Path) -> None:
     (tmp_path / "shelf.yaml").write_text(shelf_yaml)
     (tmp_path / "recipes").mkdir()
     (tmp_path / "recipes" / "catalog.yaml").write_text(recipe)
+    _write_named_files(recipe, tmp_path / "recipes")
     config = load_config(tmp_path / "shelf.yaml", tmp_path)
     assert validate_all(config) == 6
     shop = load_catalog(config, "shop")
@@ -120,5 +137,6 @@ def test_reference_examples_are_valid(tmp_path: Path) -> None:
         folder = tmp_path / "recipes" / f"{index:02d}"
         folder.mkdir(parents=True)
         (folder / "r.yaml").write_text(block)
+        _write_named_files(block, folder)
         config = dataclasses.replace(load_config(tmp_path / "shelf.yaml", tmp_path), recipes=(folder,))
         validate_all(config)

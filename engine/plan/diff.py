@@ -19,7 +19,7 @@ from engine.plan.model import FieldChange
 
 Fields = dict[str, Any]
 
-VARIANT_FIELDS = ("sku", "price", "compare_price", "stock", "image")
+VARIANT_FIELDS = ("sku", "price", "compare_price", "stock", "image", "file")
 
 
 def variant_fields(variant: Variant) -> Fields:
@@ -30,6 +30,7 @@ def variant_fields(variant: Variant) -> Fields:
         "compare_price": n.money(variant.compare_price),
         "stock": n.scalar(variant.stock),
         "image": n.scalar(variant.image),
+        "file": n.scalar(variant.file),
     }
 
 
@@ -59,7 +60,7 @@ def _product_head(p: Product) -> Fields:
 
 
 def _product_tail(p: Product) -> Fields:
-    return {"images": n.images(p.images)}
+    return {"images": n.images(p.images), "files": n.files(p.files)}
 
 
 def category_fields(c: Category) -> Fields:

@@ -130,14 +130,21 @@ def discount(value: Discount | None) -> dict[str, str] | None:
     return {value.kind: money(value.value) or "0.00"}
 
 
+HASH_DIGITS = 12
+
+
 def image(asset: Asset) -> dict[str, str]:
-    """An image as what identifies its content: its ref and alt text, and its bytes' hash or else its URL."""
+    """An image as what identifies its content: its ref and alt text, and its bytes' hash or else its URL.
+
+    The hash is the first :data:`HASH_DIGITS` hex digits of the SHA-256: what a shop records of it (xPage
+    keeps them in the stored file's name), and plenty to tell one product's images apart.
+    """
     result: dict[str, str] = {"ref": asset.ref}
     alt = string(asset.alt)
     if alt is not None:
         result["alt"] = alt
     if asset.sha256:
-        result["sha256"] = asset.sha256
+        result["sha256"] = asset.sha256[:HASH_DIGITS]
     elif asset.url:
         result["url"] = asset.url
     return result
@@ -146,6 +153,12 @@ def image(asset: Asset) -> dict[str, str]:
 def images(assets: Iterable[Asset] | None) -> list[dict[str, str]]:
     """Images in their order: the first one is the main image on most platforms."""
     return [image(a) for a in assets or ()]
+
+
+def files(assets: Iterable[Asset] | None) -> list[dict[str, str]]:
+    """A digital product's files as a set (sorted by ref): which variant delivers which is said by the
+    variants' ``file``, and shops list files in no particular order."""
+    return sorted((image(a) for a in assets or ()), key=lambda f: f["ref"])
 
 
 def data(value: Any) -> Any:

@@ -1,7 +1,8 @@
 """A Plan from the desired catalog and the live shop, without knowing the platform.
 
 The planner only decides *what* changes: create, update, delete or deactivate, with every field, the
-order that respects references, and which changes ``--only``/``--exclude`` keep. How each change is made
+uploads (:mod:`engine.plan.uploads`), the order that respects references, and which changes
+``--only``/``--exclude`` keep. How each change is made
 is the provider's business; the platform's abilities reach the planner only as :class:`Capabilities`.
 The rules are written out for users in docs/plans.md.
 """
@@ -18,6 +19,15 @@ from engine.errors import PlanError
 from engine.model import COLLECTIONS, KIND_OF_COLLECTION, Catalog, Category, Item, Product, Promotion, address
 from engine.plan.diff import created_fields, deleted_fields, diff_item
 from engine.plan.model import Action, Change, FieldChange, Plan
+from engine.plan.uploads import (
+    asset_addresses,
+    keep_with_products,
+    link_uploads,
+    owner,
+    place_uploads,
+    removal_notes,
+    upload_changes,
+)
 from engine.platforms.base import Capabilities, LiveState
 
 _DELETIONS = (Action.DELETE, Action.DEACTIVATE)
@@ -60,6 +70,11 @@ def address_filter(
     if desired is not None:
         items = dict(desired.items())
         todo = [a for a in items if _selected(a, only, exclude)]
+        todo += [
+            address("product", key)
+            for key, product in desired.products.items()
+            if any(_selected(a, only, exclude) for a in asset_addresses(product))
+        ]
         while todo:
             addr = todo.pop()
             if addr in wanted:
@@ -195,9 +210,17 @@ def _link(changes: list[Change], live_items: dict[str, Item]) -> None:
 
 
 def _select(
-    changes: list[Change], only: Sequence[str], exclude: Sequence[str], known: set[str]
+    changes: list[Change],
+    only: Sequence[str],
+    exclude: Sequence[str],
+    known: set[str],
+    read: Callable[[str], bool] | None = None,
 ) -> tuple[list[Change], list[str]]:
-    """Keep what ``--only``/``--exclude`` select, plus whatever the kept changes depend on."""
+    """Keep what ``--only``/``--exclude`` select, plus whatever the kept changes depend on.
+
+    A change to an object the live read did not cover (``read`` rejects it, or the product an upload
+    belongs to) is not counted as left out: the object was not looked for, so it only seemed missing.
+    """
     if not only and not exclude:
         return changes, []
     notes = [
@@ -218,7 +241,10 @@ def _select(
             todo.append(dep)
             why = " although excluded" if _matches_any(dep, exclude) else ""
             notes.append(f"{dep} pulled in{why}: {dependent} depends on it")
-    left_out = len(changes) - len(kept)
+    notes += keep_with_products(changes, kept)
+    left_out = sum(
+        1 for c in changes if c.address not in kept and (read is None or read(owner(c.address) or c.address))
+    )
     if left_out:
         notes.append(f"{left_out} change(s) left out by --only/--exclude")
     return [c for c in changes if c.address in kept], notes
@@ -296,12 +322,14 @@ def make_plan(
     recipes_digest: str = "",
     protected: Collection[str] = (),
     now: datetime | None = None,
+    read: Callable[[str], bool] | None = None,
 ) -> Plan:
     """The changes that make the live shop match ``desired`` in the collections the platform manages.
 
     ``desired`` is the target's catalog as prepared by the provider. ``protected`` holds addresses that
     prune must leave alone even though this target's recipes do not describe them; the core fills it with
     :func:`protected_addresses` over the catalog of every recipe. ``now`` fixes ``created_at`` (UTC).
+    ``read`` is the filter the live state was read with, when the read was limited (None: the whole shop).
     Raises :class:`PlanError` (placed at the target) when ``prune`` names a collection the platform can
     neither manage nor remove from.
     """
@@ -319,9 +347,12 @@ def make_plan(
         if name in prune:
             extra = {k: v for k, v in present.items() if k not in wanted}
             _prune(draft, kind, extra, live, name in capabilities.deletable, protected)
+    uploads = upload_changes(draft.changes)
+    draft.known.update(u.address for u in uploads)
     _link(draft.changes, draft.live_items)
-    changes = _order(draft.changes, draft.live_items)
-    changes, selection_notes = _select(changes, only, exclude, draft.known)
+    link_uploads(draft.changes, uploads)
+    changes = place_uploads(_order(draft.changes, draft.live_items), uploads)
+    changes, selection_notes = _select(changes, only, exclude, draft.known, read)
     notes = [f"{a} not pruned: protected by a recipe" for a in draft.protected if _selected(a, only, exclude)]
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     return Plan(
@@ -332,5 +363,5 @@ def make_plan(
         recipes_digest=recipes_digest,
         created_at=moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
         shelf_version=__version__,
-        notes=notes + selection_notes,
+        notes=notes + selection_notes + removal_notes(changes, live),
     )

@@ -14,7 +14,7 @@ import httpx
 
 from engine.config import Config, Target
 from engine.errors import ConfigError
-from engine.platforms.base import Provider
+from engine.platforms.base import Capabilities, Provider
 
 SANDBOX_ORIGIN = "http://sandbox"
 
@@ -27,8 +27,21 @@ def _xpage(target: Target, config: Config, *, base_url: str | None, transport: A
     return create_xpage_provider(target, config, base_url=base_url, transport=transport)
 
 
-PROVIDERS: dict[str, ProviderFactory] = {"xpage": _xpage}
-SANDBOX_PREFIXES: dict[str, str] = {"xpage": "/api/apps/v1"}
+def _emporix(target: Target, config: Config, *, base_url: str | None, transport: Any) -> Provider:
+    from engine.platforms.emporix.provider import create_emporix_provider
+
+    return create_emporix_provider(target, config, base_url=base_url, transport=transport)
+
+
+def _emporix_sandbox(target: Target) -> dict[str, Any]:
+    """The in-process Emporix sandbox serves the target's tenant (``sandbox`` unless it names one)."""
+    tenant = target.settings.get("tenant")
+    return {"tenant": str(tenant)} if tenant else {}
+
+
+PROVIDERS: dict[str, ProviderFactory] = {"xpage": _xpage, "emporix": _emporix}
+SANDBOX_PREFIXES: dict[str, str] = {"xpage": "/api/apps/v1", "emporix": ""}
+SANDBOX_OPTIONS: dict[str, Callable[[Target], dict[str, Any]]] = {"emporix": _emporix_sandbox}
 
 
 def create_provider(
@@ -54,7 +67,8 @@ def create_provider(
         prefix = SANDBOX_PREFIXES[target.platform]
         base_url = SANDBOX_ORIGIN + prefix
         if transport is None:
-            transport = sandbox_transport(target.platform, sandbox_db(config, target.platform))
+            options = SANDBOX_OPTIONS[target.platform](target) if target.platform in SANDBOX_OPTIONS else {}
+            transport = sandbox_transport(target.platform, sandbox_db(config, target.platform), **options)
     return factory(target, config, base_url=base_url, transport=transport)
 
 
@@ -65,8 +79,33 @@ def sandbox_db(config: Config, platform: str) -> Path:
     return path
 
 
-def sandbox_transport(platform: str, db_path: Path) -> httpx.AsyncBaseTransport:
-    """An in-process transport to ``platform``'s sandbox app on ``db_path``."""
+def sandbox_transport(platform: str, db_path: Path, **options: Any) -> httpx.AsyncBaseTransport:
+    """An in-process transport to ``platform``'s sandbox app on ``db_path`` (``options`` go to the app)."""
     from engine.sandbox.registry import sandbox_app
 
-    return httpx.ASGITransport(app=sandbox_app(platform, db_path))
+    return httpx.ASGITransport(app=sandbox_app(platform, db_path, **options))
+
+
+def _xpage_capabilities() -> Capabilities:
+    from engine.platforms.xpage.provider import XPageProvider
+
+    return XPageProvider.capabilities
+
+
+def _emporix_capabilities() -> Capabilities:
+    from engine.platforms.emporix.provider import EmporixProvider
+
+    return EmporixProvider.capabilities
+
+
+CAPABILITIES: dict[str, Callable[[], Capabilities]] = {
+    "xpage": _xpage_capabilities,
+    "emporix": _emporix_capabilities,
+}
+
+
+def capabilities_for(platform: str) -> Capabilities | None:
+    """What ``platform`` can do, known without building a provider (so without any request or
+    credentials); None for a platform shelf has no provider for."""
+    lookup = CAPABILITIES.get(platform)
+    return lookup() if lookup is not None else None

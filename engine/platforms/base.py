@@ -45,12 +45,17 @@ class Capabilities:
     ``managed``: collections shelf creates and updates on this platform. ``deletable``: collections whose
     objects can be deleted; a managed collection not listed here is pruned by deactivation
     (``status: inactive``). ``referenced``: collections recipes may use as references only (xPage
-    categories exist in the shop but cannot be created).
+    categories exist in the shop but cannot be created). ``max_image_bytes``: the largest image file the
+    platform takes (None: no documented limit); ``image_types``: the MIME types of the images it takes
+    (empty: any of JPEG, PNG, WebP and GIF, which recipes allow). Both are checked offline, before any
+    request, by :mod:`engine.platforms.limits`.
     """
 
     managed: frozenset[str]
     deletable: frozenset[str] = frozenset()
     referenced: frozenset[str] = frozenset()
+    max_image_bytes: int | None = None
+    image_types: frozenset[str] = frozenset()
 
 
 @dataclass

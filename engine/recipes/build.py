@@ -57,7 +57,8 @@ def _product(scope: ItemScope) -> Product | None:
     seo = seo if isinstance(seo, MDict) else None
     digital = data.get("digital") is True
     images = assets.images(scope)
-    options, built_variants = variants(scope, [a.ref for a in images])
+    files = assets.files(scope, digital)
+    options, built_variants = variants(scope, [a.ref for a in images], [f.ref for f in files])
     category = data.get("category")
     return Product(
         key=str(data["key"]),
@@ -72,7 +73,7 @@ def _product(scope: ItemScope) -> Product | None:
         options=options,
         variants=built_variants,
         images=images,
-        files=assets.files(scope, digital),
+        files=files,
         targets=_targets(scope),
         protect=data.get("protect") is True,
         source=data.source,

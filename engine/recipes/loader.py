@@ -6,11 +6,12 @@ shelf before any shop is touched.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from engine.errors import ConfigError, RecipeErrors
+from engine.errors import ConfigError, RecipeError, RecipeErrors
 from engine.model import Catalog, Product
+from engine.recipes.asset_files import describe_assets, hash_cache
 from engine.recipes.build import build_item
 from engine.recipes.parse import Parsed, RawItem, parse_recipes
 from engine.recipes.problems import Problem, did_you_mean
@@ -19,6 +20,7 @@ from engine.recipes.templates import Templates
 
 if TYPE_CHECKING:
     from engine.config import Config
+    from engine.recipes.hash_cache import HashCache
 
 
 def load_catalog(config: Config, target: str | None = None) -> Catalog:
@@ -37,7 +39,9 @@ def load_catalog(config: Config, target: str | None = None) -> Catalog:
         )
     parsed = parse_recipes(config)
     problems = [*parsed.problems, *check_written(parsed.items, list(config.targets))]
-    catalog, more = build_catalog(parsed, config, target, Templates())
+    cache = hash_cache(config)
+    catalog, more = build_catalog(parsed, config, target, Templates(), cache)
+    cache.save()
     _raise_if_any([*problems, *more])
     return catalog
 
@@ -50,17 +54,26 @@ def validate_all(config: Config) -> int:
     parsed = parse_recipes(config)
     problems = [*parsed.problems, *check_written(parsed.items, list(config.targets))]
     templates = Templates()
-    for name in config.targets:
-        _, more = build_catalog(parsed, config, name, templates)
+    cache = hash_cache(config)
+    limited: list[RecipeError] = []
+    for name, target in config.targets.items():
+        catalog, more = build_catalog(parsed, config, name, templates, cache)
         problems.extend(more)
-    _raise_if_any(problems)
+        limited.extend(_platform_limits(catalog, target.platform, name if len(config.targets) > 1 else None))
+    cache.save()
+    _raise_if_any(problems, limited)
     return len(parsed.items)
 
 
 def build_catalog(
-    parsed: Parsed, config: Config, target: str | None, templates: Templates
+    parsed: Parsed,
+    config: Config,
+    target: str | None,
+    templates: Templates,
+    cache: HashCache | None = None,
 ) -> tuple[Catalog, list[Problem]]:
-    """The catalog for ``target`` (or every item, for None) and the problems found building it."""
+    """The catalog for ``target`` (or every item, for None) and the problems found building it, every
+    local image and file checked and described (see :mod:`engine.recipes.asset_files`)."""
     index = index_items(parsed.items)
     catalog = Catalog()
     problems: list[Problem] = []
@@ -82,7 +95,8 @@ def build_catalog(
         if item is not None:
             catalog.collection(raw.collection)[raw.key] = item
     checked, more = check_catalog(catalog, index, target, elsewhere)
-    return checked, [*problems, *more]
+    described, unreadable = describe_assets(checked, config, cache or hash_cache(config))
+    return described, [*problems, *more, *unreadable]
 
 
 def _vars(config: Config, target: str | None) -> Mapping[str, Any]:
@@ -111,6 +125,14 @@ def _for_target(problem: Problem, target: str) -> Problem:
     return problem
 
 
-def _raise_if_any(problems: list[Problem]) -> None:
-    if problems:
-        raise RecipeErrors(p.to_error() for p in dict.fromkeys(problems))
+def _platform_limits(catalog: Catalog, platform: str, target: str | None) -> list[RecipeError]:
+    """What the target's platform refuses (image size and type), found offline."""
+    from engine.platforms import capabilities_for
+    from engine.platforms.limits import limit_errors
+
+    return limit_errors(catalog, capabilities_for(platform), platform, target)
+
+
+def _raise_if_any(problems: list[Problem], more: Sequence[RecipeError] = ()) -> None:
+    if problems or more:
+        raise RecipeErrors([*(p.to_error() for p in dict.fromkeys(problems)), *more])

@@ -22,7 +22,7 @@ from engine.recipes.scope import ItemScope
 from engine.recipes.strict_yaml import MDict, MList
 from engine.recipes.templates import Namespace, is_template
 
-VARIANT_FIELDS = ("sku", "price", "compare_price", "stock", "image")
+VARIANT_FIELDS = ("sku", "price", "compare_price", "stock", "image", "file")
 SIMPLE_FIELDS = ("price", "compare_price", "sku", "stock")
 Combo = tuple[tuple[str, str], ...]
 Options = tuple[tuple[str, tuple[str, ...]], ...]
@@ -81,11 +81,17 @@ def read_options(scope: ItemScope) -> Options | None:
     return tuple(result)
 
 
-def variants(scope: ItemScope, image_refs: Sequence[str]) -> tuple[Options, tuple[Variant, ...]]:
-    """The product's options and variants; problems go to the scope."""
+def variants(
+    scope: ItemScope, image_refs: Sequence[str], file_refs: Sequence[str] = ()
+) -> tuple[Options, tuple[Variant, ...]]:
+    """The product's options and variants; problems go to the scope.
+
+    A digital product's variant delivers the file its ``file`` names (one of the product's ``files``),
+    else the product's first file.
+    """
     options = read_options(scope)
     if options is None:
-        return (), _simple(scope)
+        return (), _simple(scope, file_refs)
     for name in SIMPLE_FIELDS:
         if name in scope.data:
             scope.fail(
@@ -109,7 +115,7 @@ def variants(scope: ItemScope, image_refs: Sequence[str]) -> tuple[Options, tupl
     unpriced: list[Combo] = []
     for combo, fields in expand_fields(options, defaults, override_fields, disabled):
         source = entry_sources.get(combo, fallback)
-        variant = _variant(scope, combo, fields, source, image_refs)
+        variant = _variant(scope, combo, fields, source, image_refs, file_refs)
         if variant is None:
             continue
         if "price" not in fields:
@@ -125,7 +131,7 @@ def variants(scope: ItemScope, image_refs: Sequence[str]) -> tuple[Options, tupl
     return options, tuple(result)
 
 
-def _simple(scope: ItemScope) -> tuple[Variant, ...]:
+def _simple(scope: ItemScope, file_refs: Sequence[str]) -> tuple[Variant, ...]:
     data = scope.data
     for name in ("variant_defaults", "variants"):
         if name in data:
@@ -147,6 +153,7 @@ def _simple(scope: ItemScope) -> tuple[Variant, ...]:
             price=price if price is not None else Decimal("0"),
             compare_price=scope.field_money("compare_price"),
             stock=stock if isinstance(stock, int) and not isinstance(stock, bool) else None,
+            file=file_refs[0] if file_refs else None,
             source=data.source,
         ),
     )
@@ -213,6 +220,7 @@ def _variant(
     fields: Mapping[str, tuple[Any, Source]],
     source: Source,
     image_refs: Sequence[str],
+    file_refs: Sequence[str],
 ) -> Variant | None:
     context = dict(scope.context)
     context.update(dict(combo))
@@ -231,6 +239,7 @@ def _variant(
         sku = scope.render(str(value), where, context)
     stock_value = fields.get("stock", (None, source))[0]
     image, own = _image(scope, fields.get("image"), context, image_refs)
+    file = _file(scope, fields.get("file"), context, file_refs)
     price = money("price")
     return Variant(
         options=combo,
@@ -240,6 +249,7 @@ def _variant(
         stock=stock_value if isinstance(stock_value, int) and not isinstance(stock_value, bool) else None,
         image=image,
         own_image=own,
+        file=file,
         source=source,
     )
 
@@ -260,3 +270,26 @@ def _image(
         return ref, None
     own = url_asset(scope, ref, where) if is_url(ref) else local_asset(scope, ref, where, "variant image")
     return ref, own
+
+
+def _file(
+    scope: ItemScope,
+    field: tuple[Any, Source] | None,
+    context: Mapping[str, Any],
+    file_refs: Sequence[str],
+) -> str | None:
+    if field is None:
+        return file_refs[0] if file_refs else None
+    value, where = field
+    ref = scope.render(str(value), where, context)
+    if ref is None:
+        return None
+    if ref not in file_refs:
+        listed = ", ".join(file_refs)
+        scope.fail(
+            where,
+            f"variant file '{ref}' is not one of the files of {scope.raw.name}",
+            f"its files: {listed}" if listed else "list it under 'files' of a digital product",
+        )
+        return None
+    return ref

@@ -17,7 +17,7 @@ is silent:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -30,6 +30,8 @@ PAGE_SIZE = 200
 MIN_SEARCH = 2
 
 RawProduct = dict[str, Any]
+Part = tuple[str, bytes, str]
+"""A file part: its name, its bytes and its MIME type."""
 
 
 class XPageApi:
@@ -72,11 +74,15 @@ class XPageApi:
                 return product
         return None
 
-    async def create_product(self, metadata: str) -> RawProduct:
-        """``POST /product``; never retried blindly (see :meth:`HttpClient.create_once`)."""
-        response = await self.http.request(
-            "POST", "/product", files=_metadata_part(metadata), idempotent=False
-        )
+    async def create_product(
+        self, metadata: str, images: Sequence[Part] = (), files: Sequence[Part] = ()
+    ) -> RawProduct:
+        """``POST /product``, with new images as ``images[]`` parts and digital files as ``files[]`` parts,
+        in order; never retried blindly (see :meth:`HttpClient.create_once`)."""
+        parts: list[tuple[str, tuple[str | None, str | bytes, str]]] = list(_metadata_part(metadata).items())
+        parts += [("images[]", part) for part in images]
+        parts += [("files[]", part) for part in files]
+        response = await self.http.request("POST", "/product", files=parts, idempotent=False)
         return dict(self._data(response)["product"])
 
     async def update_product(self, product_id: str, metadata: str, *, idempotent: bool) -> RawProduct:
@@ -132,6 +138,11 @@ def token_fetcher(client_id: str, client_secret: Secret, install_id: str | None)
 
 def _metadata_part(metadata: str) -> Mapping[str, tuple[None, str, str]]:
     return {"metadata": (None, metadata, "application/json")}
+
+
+def response_data(response: httpx.Response, where: str | None) -> dict[str, Any]:
+    """The ``data`` object of an answer; a PlatformError when the answer has none."""
+    return _data(response, where)
 
 
 def _data(response: httpx.Response, where: str | None) -> dict[str, Any]:

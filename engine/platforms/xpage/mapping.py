@@ -6,8 +6,8 @@ Readings where the API document is silent:
 * A product with options sells its ``variants``; a product without options sells its ``default``.
 * Lists sent in an update (``options``, their ``values``, ``variants``, ``properties``) are sent whole, each
   item carrying the id of the live item it matches: correct whether the platform replaces the whole set
-  (items left out are deleted) or only updates the items it is given. Images are never sent in an update,
-  so they stay as they are.
+  (items left out are deleted) or only updates the items it is given. Images, variant images and digital
+  files are added by :mod:`engine.platforms.xpage.asset_metadata`.
 * Money goes out as a JSON number with exactly two decimals; it comes back parsed as Decimal.
 """
 
@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from engine.model import ANY_LANGUAGE, Asset, Product, Text, Variant
+from engine.model import ANY_LANGUAGE, Product, Text, Variant
+from engine.platforms.xpage.assets import LiveAssets, live_assets
 
 CENTS = Decimal("0.01")
 SHOP_CATEGORY_PREFIX = "shop:"
@@ -28,14 +29,25 @@ RawProduct = Mapping[str, Any]
 OptionValues = tuple[tuple[str, str], ...]
 
 
-def product_from_live(raw: RawProduct, category_key: str | None) -> Product:
-    """The canonical product for one live xPage product; ``category_key`` is already resolved."""
+def product_from_live(
+    raw: RawProduct,
+    category_key: str | None,
+    wanted: Product | None = None,
+    owned: Callable[[str], bool] = lambda file_id: False,
+) -> Product:
+    """The canonical product for one live xPage product; ``category_key`` is already resolved.
+
+    Its files are matched against ``wanted`` (the recipe's product, if any) as
+    :mod:`engine.platforms.xpage.assets` describes; ``owned(file id)`` says whether no other product
+    uses a file.
+    """
     options = _live_options(raw)
     names = [name for name, _ in options]
+    files = live_assets(raw, wanted, owned)
     if options:
-        variants = tuple(_variant_from_live(v, names) for v in raw.get("variants") or [])
+        variants = tuple(_variant_from_live(v, names, files) for v in raw.get("variants") or [])
     elif isinstance(raw.get("default"), Mapping):
-        variants = (_variant_from_live(raw["default"], []),)
+        variants = (_variant_from_live(raw["default"], [], files),)
     else:
         variants = ()
     return Product(
@@ -53,7 +65,8 @@ def product_from_live(raw: RawProduct, category_key: str | None) -> Product:
         ),
         options=tuple((name, tuple(values)) for name, values in options),
         variants=variants,
-        images=tuple(_asset_from_live(f) for f in raw.get("images") or [] if isinstance(f, Mapping)),
+        images=files.images,
+        files=files.files,
     )
 
 
@@ -105,6 +118,16 @@ def metadata_for(
             metadata["options"] = []
             metadata["variants"] = []
     return metadata
+
+
+def variant_ids(raw: RawProduct) -> dict[OptionValues, str]:
+    """A live product's variant ids by their option values (``()`` for a simple product's default)."""
+    names = [name for name, _ in _live_options(raw)]
+    found = {_variant_key(v, names): str(v["id"]) for v in _ordered(raw.get("variants")) if v.get("id")}
+    default = raw.get("default")
+    if isinstance(default, Mapping) and default.get("id") is not None:
+        found[()] = str(default["id"])
+    return found
 
 
 def deactivate_metadata() -> dict[str, Any]:
@@ -186,26 +209,18 @@ def _money(value: Any) -> Decimal | None:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
-def _variant_from_live(raw: Mapping[str, Any], names: list[str]) -> Variant:
+def _variant_from_live(raw: Mapping[str, Any], names: list[str], files: LiveAssets) -> Variant:
     quantity = raw.get("quantity")
+    image, own = files.variant_images.get(str(raw.get("id")), (None, None))
     return Variant(
         options=_variant_key(raw, names) if names else (),
         sku=raw.get("sku") or None,
         price=_money(raw.get("price")) or Decimal("0"),
         compare_price=_money(raw.get("compare_price")),
         stock=int(quantity) if quantity is not None else None,
-        live_id=str(raw["id"]) if raw.get("id") is not None else None,
-    )
-
-
-def _asset_from_live(raw: Mapping[str, Any]) -> Asset:
-    size = raw.get("size")
-    return Asset(
-        ref=str(raw.get("name") or raw.get("id")),
-        url=raw.get("url") or None,
-        alt=raw.get("alt") or None,
-        size=int(size) if size is not None else None,
-        mime_type=raw.get("mime_type") or None,
+        image=image,
+        own_image=own,
+        file=files.variant_files.get(str(raw.get("id"))),
         live_id=str(raw["id"]) if raw.get("id") is not None else None,
     )
 

@@ -28,8 +28,13 @@ from engine.errors import ConfigError, PlanError, PlanErrors, PlatformError
 from engine.http import Auth, BearerAuth, HttpClient, TokenAuth
 from engine.model import ANY_LANGUAGE, Catalog, Category, Product, Text, Variant, text_in
 from engine.plan.model import Action, Change
+from engine.plan.uploads import locate, owner
 from engine.platforms.base import AddressFilter, AddressSet, Capabilities, LiveState
 from engine.platforms.xpage.api import PAGE_SIZE, RawProduct, XPageApi, token_fetcher
+from engine.platforms.xpage.asset_metadata import add_assets, live_files
+from engine.platforms.xpage.asset_prepare import file_errors, with_live_ids
+from engine.platforms.xpage.assets import file_ids
+from engine.platforms.xpage.file_writes import XPageFiles
 from engine.platforms.xpage.mapping import (
     creates_items,
     deactivate_metadata,
@@ -53,6 +58,8 @@ class XPageProvider:
         managed=frozenset({"products"}),
         deletable=frozenset(),
         referenced=frozenset({"categories"}),
+        max_image_bytes=5 * 1024 * 1024,
+        image_types=frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"}),
     )
 
     def __init__(self, target: Target, http: HttpClient):
@@ -65,6 +72,7 @@ class XPageProvider:
             str(k): str(v) for k, v in (settings.get("categories") or {}).items()
         }
         self._raw: dict[str, RawProduct] = {}
+        self.files = XPageFiles(http, self.capabilities.max_image_bytes)
         self._shop: dict[str, str] = {}
         self._pages = 1
         self._listed = False
@@ -78,8 +86,10 @@ class XPageProvider:
         """The whole product list (the API has no slug filter), mapped for the addresses ``only`` keeps;
         or, for a known set of products read before, each one by id when that is fewer requests."""
         raws = await self._read_known(only)
+        self.files.users.read(raws or [], whole_shop=False)
         if raws is None:
             raws = await self.api.list_products()
+            self.files.users.read(raws, whole_shop=True)
             self._pages = max(1, -(-len(raws) // PAGE_SIZE))
             self._shop = await self._shop_categories(raws)
             self._listed = True
@@ -106,7 +116,9 @@ class XPageProvider:
                 continue
             wanted = desired.products.get(slug)
             category_key = self._category_key(raw, keys_by_id, wanted.category if wanted else None)
-            live.catalog.products[slug] = product_from_live(raw, category_key)
+            live.catalog.products[slug] = product_from_live(
+                raw, category_key, wanted, self.files.users.only_user(str(raw["id"]))
+            )
             live.ids[addr] = str(raw["id"])
             live.versions[addr] = version_of(raw)
             self._raw[addr] = raw
@@ -147,14 +159,17 @@ class XPageProvider:
                 reported.add(product.category)
                 errors.append(self._category_error(product, desired.categories.get(product.category)))
             errors.extend(_money_errors(product))
-            products[key] = self._prepare_product(product, live.catalog.products.get(key))
+            errors.extend(file_errors(product))
+            held = live.catalog.products.get(key)
+            products[key] = with_live_ids(self._prepare_product(product, held), held)
         if errors:
             raise PlanErrors(errors)
         return Catalog(categories=categories, products=products)
 
     async def apply(self, change: Change) -> None:
-        """One product change: create (once), update with the full product, or deactivate."""
-        if change.kind != "product":
+        """One product change: create (once), update with the full product, or deactivate; or one upload
+        of a product's image or file."""
+        if change.kind not in ("product", "image", "file"):
             raise PlatformError(
                 f"xPage cannot {change.action.value} {change.kind}s through its API",
                 where=change.address,
@@ -167,6 +182,8 @@ class XPageProvider:
                 await self._update(change)
             elif change.action in (Action.DEACTIVATE, Action.DELETE):
                 await self._deactivate(change)
+            elif change.action is Action.UPLOAD:
+                await self._upload(change)
             else:
                 raise PlatformError(
                     f"xPage cannot {change.action.value} a product",
@@ -176,24 +193,56 @@ class XPageProvider:
             raise type(exc)(exc.message, where=change.address, hint=exc.hint, status=exc.status) from None
 
     async def _create(self, change: Change) -> None:
+        """The create request carries the images and files it can; the rest are uploaded after it, and
+        one update places what needs the new ids (see :mod:`engine.platforms.xpage.file_writes`)."""
         product = _desired_product(change)
-        metadata = encode(metadata_for(product, category_id=self._category_id(product.category)))
+        category_id = self._category_id(product.category)
+        metadata = encode(metadata_for(product, category_id=category_id))
+        images, files = await self.files.create_parts(product, change.address)
 
         async def send() -> RawProduct:
-            return await self.api.create_product(metadata)
+            return await self.api.create_product(metadata, images, files)
 
         async def lookup() -> RawProduct | None:
             return await self.api.find_by_slug(product.key)
 
-        self._raw[change.address] = await self.api.http.create_once(send, lookup)
+        raw = await self.api.http.create_once(send, lookup)
+        self._raw[change.address] = raw
+        self.files.created.add(change.address)
+        ids, now = await self.files.complete(product, raw, change.address)
+        placed = metadata_for(product, category_id=category_id, live=raw)
+        if add_assets(placed, product, ids, now):
+            raw = await self.api.update_product(str(raw["id"]), encode(placed), idempotent=True)
+            self._raw[change.address] = raw
+        self.files.users.record(str(raw["id"]), file_ids(raw))
 
     async def _update(self, change: Change) -> None:
         product = _desired_product(change)
         raw = await self._live_raw(change)
+        ids = self.files.ids(product, change.address)
         metadata = metadata_for(product, category_id=self._category_id(product.category), live=raw)
-        self._raw[change.address] = await self.api.update_product(
+        add_assets(metadata, product, ids, live_files(raw))
+        updated = await self.api.update_product(
             str(raw["id"]), encode(metadata), idempotent=not creates_items(metadata)
         )
+        self._raw[change.address] = updated
+        await self.files.remove(raw, ids.all(), change.address)
+        self.files.users.record(str(raw["id"]), file_ids(updated))
+
+    async def _upload(self, change: Change) -> None:
+        """An image or file of an existing product; a product created by this apply got its files then."""
+        home = owner(change.address) or ""
+        if home in self.files.created:
+            return
+        product = _desired_product(change)
+        try:
+            located = locate(change)
+        except LookupError as exc:
+            raise PlatformError(str(exc), hint="plan again") from None
+        raw = self._raw.get(home) or await self.api.find_by_slug(product.key)
+        if raw is None:
+            raise PlatformError("the product is no longer in the shop", hint="plan again", status=404)
+        await self.files.upload(located, product, raw, change.address)
 
     async def _deactivate(self, change: Change) -> None:
         product_id = change.live_id or str((await self._live_raw(change))["id"])

@@ -22,6 +22,7 @@ Readings where the API page is silent:
   when the update does not send ``metadata.images``). ``files[]`` parts are linked to the product as
   ``digital_product`` files, and the first becomes the default variant's file when it has none.
 * ``metadata.images`` must name image files; ``variants[].image`` too. ``ugc_videos`` may name any file.
+* ``metadata.images`` items may carry ``alt``, which sets that file's alt text (null clears it).
 """
 
 from __future__ import annotations

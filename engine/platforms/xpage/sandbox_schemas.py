@@ -10,6 +10,8 @@ Readings where the API page is silent:
 * Option values may carry the ``id`` the API returned for them; without one a value is matched by its text.
 * Prices are JSON numbers, at least 0, with at most 2 decimal places; quantities are integers >= 0.
 * Slugs are lowercase letters, digits and single hyphens, at most 255 characters.
+* ``images`` items may carry ``alt`` (text, or null for none), which sets the file's alt text: the API
+  documents no other way to change it (docs/decisions/001-xpage-image-alt.md).
 """
 
 from __future__ import annotations
@@ -43,6 +45,9 @@ def _new_needs(*fields: str) -> dict[str, Any]:
 
 
 _LINK = _object({"id": UUID, "order": _ORDER}, "id")
+_IMAGE_LINK = _object(
+    {"id": UUID, "order": _ORDER, "alt": {"type": ["string", "null"], "maxLength": 255}}, "id"
+)
 _SALE_FIELDS = {
     "price": _MONEY,
     "compare_price": _OPTIONAL_MONEY,
@@ -93,7 +98,7 @@ def _metadata(create: bool) -> dict[str, Any]:
         "status": {"enum": ["active", "inactive"]},
         "is_digital": {"type": "boolean"},
         "category_id": {"type": ["string", "null"], "pattern": UUID_PATTERN, "x-format": "UUID"},
-        "images": {"type": "array", "items": _LINK},
+        "images": {"type": "array", "items": _IMAGE_LINK},
         "ugc_videos": {"type": "array", "items": _LINK},
         "options": {"type": "array", "items": _OPTION},
         "variants": {"type": "array", "items": _VARIANT},

@@ -66,4 +66,6 @@ class WriteBase:
                 self.error(f"{key}.{i}.id", "given twice")
             elif self._file_ok(item["id"], f"{key}.{i}.id", image=image):
                 chosen.append((item["id"], item.get("order", i)))
+                if "alt" in item:
+                    self.db.execute("UPDATE xpage_files SET alt = ? WHERE id = ?", (item["alt"], item["id"]))
         files.replace_links(self.db, "product", pid, role, chosen)
