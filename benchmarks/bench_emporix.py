@@ -1,0 +1,150 @@
+"""Benchmark: a large generated catalog applied to the in-process Emporix sandbox.
+
+The catalog is the xPage benchmark's (a third of the products simple, the rest with 2 options and 6
+variants). Measures requests per route against the minimum for shelf's per-product writes, bytes
+uploaded, wall time, and peak resident memory, for a first apply, a no-op plan and a one-price change;
+with ``--images K``, every product also has K pictures, and one more phase changes one picture.
+
+    python benchmarks/bench_emporix.py [--products 1000] [--images 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_xpage import write_catalog, write_png  # the same generated catalog and pictures
+
+from engine.config import load_config
+from engine.core import apply_plan, open_session, read_and_plan
+from engine.platforms.emporix.api import PAGE_SIZE
+from engine.platforms.emporix.sandbox import create_app
+
+CONFIG = (
+    "recipes: [recipes]\n"
+    "default_target: emporix\n"
+    "targets:\n"
+    "  emporix:\n"
+    "    platform: emporix\n"
+    "    sandbox: true\n"
+    "    languages: [en, de]\n"
+)
+
+
+async def stats(db: Path) -> dict[str, Any]:
+    transport = httpx.ASGITransport(app=create_app(db))
+    async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as client:
+        result: dict[str, Any] = (await client.get("/_sandbox/stats")).json()
+        await client.post("/_sandbox/stats/reset")
+        return result
+
+
+async def measure(label: str, job: Callable[[], Awaitable[Any]], db: Path, minimum: dict[str, int]) -> None:
+    """Wall time of the job, then the process's peak resident memory so far (a high-water mark)."""
+    started = time.perf_counter()
+    await job()
+    elapsed = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
+    counts = await stats(db)
+    requests = counts["requests"]
+    total = sum(requests.values())
+    print(
+        f"\n{label}: {elapsed:.2f} s, peak RSS {peak / 2**20:.0f} MiB, {total} requests"
+        f" ({counts['writes']} writes), {counts['upload_bytes']:,} bytes uploaded"
+    )
+    for route, n in sorted(requests.items()):
+        floor = minimum.get(route)
+        print(f"  {route:<82} {n:>6}" + (f"   (minimum {floor})" if floor is not None else ""))
+
+
+def _pages(count: int) -> int:
+    return max(1, math.ceil(count / PAGE_SIZE))
+
+
+async def main(products: int, images: int) -> None:
+    root = Path(tempfile.mkdtemp(prefix="shelf-bench-emporix-"))
+    try:
+        write_catalog(root, products, images)
+        (root / "shelf.yaml").write_text(CONFIG)
+        config = load_config(None, root)
+        db = config.state_dir / "sandbox" / "emporix.sqlite"
+        simple = len(range(0, products, 3))
+        parents = products - simple
+        variants = parents * 6
+        items = simple + variants
+
+        async def apply_all() -> None:
+            async with open_session(config, None) as session:
+                plan, _ = await read_and_plan(session)
+                report = await apply_plan(session, plan)
+                assert report.ok, (report.failed[:3], list(report.not_converged.items())[:3])
+
+        async def noop_plan() -> None:
+            async with open_session(config, None) as session:
+                plan, _ = await read_and_plan(session)
+                assert plan.empty, plan.changes[:3]
+
+        listing = {
+            "GET /product/{tenant}/products": _pages(products + variants),
+            "GET /price/{tenant}/prices": _pages(items),
+            "GET /media/{tenant}/assets": _pages(products * images),
+            "GET /category/{tenant}/categories": 1,
+            "GET /coupon/{tenant}/coupons": 1,
+        }
+        first = {
+            "PUT /category/{tenant}/categories/{categoryId}": 2,
+            "PUT /product/{tenant}/products/{productId}": products,
+            "POST /product/{tenant}/product-templates": parents,
+            "PUT /product/{tenant}/products/bulk": parents,
+            "PUT /price/{tenant}/prices/{priceId}": simple,
+            "PUT /price/{tenant}/prices/bulk": parents,
+            "PUT /category/{tenant}/categories/{categoryId}/assignments/references/{referenceId}": products,
+            "POST /media/{tenant}/assets": products * images,
+            "POST /oauth/token": 1,
+        }
+        await measure(
+            f"first apply of {products} products ({variants} variants), {images} pictures each",
+            apply_all,
+            db,
+            first,
+        )
+        await measure("plan with nothing to change", noop_plan, db, {**listing, "POST /oauth/token": 1})
+
+        recipe = root / "recipes" / "products.yaml"
+        recipe.write_text(recipe.read_text().replace("price: 12.50", "price: 13.50", 1))
+        await measure(
+            "apply of one price change",
+            apply_all,
+            db,
+            {"PUT /price/{tenant}/prices/{priceId}": 1, "POST /oauth/token": 1},
+        )
+        if images:
+            write_png(root / "recipes" / "images" / "item-00001" / "view-0.png", seed=10**6, size=16)
+            await measure(
+                "apply of one changed picture",
+                apply_all,
+                db,
+                {"POST /media/{tenant}/assets": 1, "DELETE /media/{tenant}/assets/{assetId}": 1},
+            )
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--products", type=int, default=1000)
+    parser.add_argument("--images", type=int, default=0, help="pictures per product (default none)")
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.products, arguments.images))

@@ -1,0 +1,268 @@
+"""Making one Emporix product match its recipe, writing only the parts that differ.
+
+A product is several documents: the product, its template (products with options), one product per
+variant, a price per variant (or per product without options), a category assignment and media assets.
+Each is compared with what was read and written only when it differs, so a one-field change is one
+request (a price change is one ``PUT`` of that price). The order keeps every reference valid:
+
+1. a product whose type changes (options added to a product without them, or all removed) is deleted
+   first, since Emporix fixes a product's type when it is created;
+2. the template is created or updated; variants that are gone are deleted;
+3. the product document is written (``skipVariantGeneration=true``: shelf writes the variants itself,
+   so disabled combinations never exist, even for a moment);
+4. new or changed variants are written (one bulk request for several);
+5. then, concurrently: prices (one bulk request for several; prices of removed variants deleted), the
+   category assignment, and the placement of images and files.
+
+Readings chosen: a template update answered 204 is taken to have made the next version (the reference
+stores every update as a new version, and the write carried the version it replaced). Variants are
+written without ``metadata.version``: a variant holds only its code and option values, and its
+version changes whenever its parent is written, since it copies the parent's inherited fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+
+from engine.errors import PlatformError
+from engine.model import Product
+from engine.platforms.emporix import ids
+from engine.platforms.emporix.api import READ_MAPS, WRITE_MAPS, Doc, EmporixApi, all_of
+from engine.platforms.emporix.live_products import Family
+from engine.platforms.emporix.media_writes import MediaWrites
+from engine.platforms.emporix.product_docs import (
+    Layout,
+    Members,
+    child_doc,
+    kind_of,
+    layout,
+    price_doc,
+    price_matches,
+    product_doc,
+    product_projection,
+    template_doc,
+    template_projection,
+)
+from engine.platforms.emporix.settings import Settings
+from engine.platforms.emporix.writes import Destination, Upsert, upsert_all, with_fresh_reads
+
+SKIP_GENERATION = {"skipVariantGeneration": "true"}
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a product is after its write: its layout and the ids of its documents."""
+
+    at: Layout
+    members: frozenset[str]
+
+
+class ProductWrites:
+    def __init__(self, api: EmporixApi, settings: Settings, media: MediaWrites):
+        self.api = api
+        self.settings = settings
+        self.media = media
+
+    def _product_path(self, product_id: str) -> str:
+        return self.api.path("product", f"products/{product_id}")
+
+    def _template_path(self, template_id: str) -> str:
+        return self.api.path("product", f"product-templates/{template_id}")
+
+    def _price_path(self, price_id: str) -> str:
+        return self.api.path("price", f"prices/{price_id}")
+
+    async def get_product(self, product_id: str) -> Doc | None:
+        found = await self.api.get(
+            self._product_path(product_id), params={"expand": "template"}, headers=READ_MAPS
+        )
+        return found if isinstance(found, dict) else None
+
+    async def sync(
+        self, product: Product, family: Family | None, category_id: str | None, old_category_id: str | None
+    ) -> Written:
+        """Make the product in the shop match ``product`` (``family``: as read; None for a new one)."""
+        live = family.product if family else None
+        children: list[Doc] = list(family.children) if family else []
+        categories = [str(c) for c in (live or {}).get("categoryIds") or []]
+        old_template = ((live or {}).get("template") or {}).get("id")
+        if live is not None and live.get("productType") != kind_of(product):
+            await self.api.delete(self._product_path(str(live["id"])), params={"force": "true"})
+            live, children, categories = None, [], []
+        at = layout(product, live, children, self.settings.language, family.id if family else None)
+        template = await self._template(product, at, live) if product.options else None
+        wanted = {at.variant_id(v) for v in product.variants if product.options}
+        gone = [c for c in children if str(c["id"]) not in wanted]
+        await all_of(*(self.api.delete(self._product_path(str(c["id"]))) for c in gone))
+        written = await self._product(product, at, live, template)
+        await self._variants(product, at, [c for c in children if str(c["id"]) in wanted], written["name"])
+        members = Members.of({at.product_id, *wanted}, family.members() if family else ())
+        await all_of(
+            self._prices(product, at, family),
+            self._assignment(at.product_id, category_id, old_category_id, categories),
+            self._media(product, at, family, members),
+        )
+        if old_template and not product.options and old_template == ids.template_id(product.key):
+            await self._delete_template(str(old_template))
+        return Written(at, members.existing)
+
+    async def _media(self, product: Product, at: Layout, family: Family | None, members: Members) -> None:
+        """A new product gets its media from its uploads, which follow it; an existing one's media are
+        placed here, after the uploads it waited for."""
+        if family is not None:
+            await self.media.place(product, at, family.assets, members)
+
+    async def _template(self, product: Product, at: Layout, live: Doc | None) -> tuple[str, int]:
+        """The product's own template, created or brought in step; its id and version."""
+        template_id = ids.template_id(product.key)
+        body = template_doc(product, at.attribute_keys, self.settings)
+        current = (live or {}).get("template") or {}
+        if current.get("id") == template_id and current.get("attributes") is not None:
+            known: Doc | None = {**current, "metadata": {"version": int(current["version"])}}
+        else:
+            known = await self._create_template(template_id, body)
+            if known is None:
+                return template_id, 1
+
+        async def write(doc: Doc | None) -> tuple[str, int]:
+            if doc is None:
+                raise PlatformError(f"template {template_id} is no longer in the shop", hint="plan again")
+            version = int((doc.get("metadata") or {}).get("version") or 1)
+            if template_projection(body) == template_projection(doc):
+                return template_id, version
+            await self.api.put(
+                self._template_path(template_id),
+                {**body, "metadata": {"version": version}},
+                headers=WRITE_MAPS,
+            )
+            return template_id, version + 1
+
+        async def reread() -> Doc | None:
+            found = await self.api.get(self._template_path(template_id), headers=READ_MAPS)
+            return found if isinstance(found, dict) else None
+
+        return await with_fresh_reads(write, reread, known)
+
+    async def _create_template(self, template_id: str, body: Doc) -> Doc | None:
+        """Create the template; None when created, else the template that was already there."""
+        path = self.api.path("product", "product-templates")
+        try:
+            await self.api.post(path, {"id": template_id, **body}, headers=WRITE_MAPS)
+            return None
+        except PlatformError as exc:
+            if exc.status is not None and exc.status not in (400, 409) and exc.status < 500:
+                raise
+            found = await self.api.get(self._template_path(template_id), headers=READ_MAPS)
+            if not isinstance(found, dict):
+                raise
+            return found
+
+    async def _delete_template(self, template_id: str) -> None:
+        await self.api.delete(self._template_path(template_id))
+
+    async def _product(
+        self, product: Product, at: Layout, live: Doc | None, template: tuple[str, int] | None
+    ) -> Doc:
+        params = SKIP_GENERATION if product.options else None
+
+        async def write(current: Doc | None) -> Doc:
+            body = product_doc(product, at, current, self.settings, template)
+            if current is not None and product_projection(body) == product_projection(current):
+                return body
+            await self.api.put(self._product_path(at.product_id), body, params=params, headers=WRITE_MAPS)
+            return body
+
+        return await with_fresh_reads(write, lambda: self.get_product(at.product_id), live)
+
+    async def _variants(
+        self, product: Product, at: Layout, children: Sequence[Doc], name: dict[str, str]
+    ) -> None:
+        if not product.options:
+            return
+        live = {str(c["id"]): c for c in children}
+        items = []
+        for variant in product.variants:
+            body = child_doc(product, variant, at, name)
+            current = live.get(str(body["id"]))
+            if current is not None and current.get("code") == body["code"]:
+                continue
+            items.append(Upsert(f"variant {variant.label}", str(body["id"]), _always(body), current))
+        where = Destination(
+            one=self._product_path,
+            bulk=self.api.path("product", "products/bulk"),
+            reread=self.get_product,
+            headers=WRITE_MAPS,
+        )
+        await upsert_all(self.api, where, items)
+
+    async def _prices(self, product: Product, at: Layout, family: Family | None) -> None:
+        live = dict(family.prices) if family else {}
+        s = self.settings
+        items = []
+        wanted: set[str] = set()
+        for variant, item in at.item_ids(product):
+            wanted.add(item)
+            current = live.get(item)
+            if price_matches(variant, current):
+                continue
+            price_id = str(current["id"]) if current else ids.price_id(item, s.currency, s.country, s.site)
+            items.append(
+                Upsert(
+                    f"price of {variant.label}",
+                    price_id,
+                    partial(price_doc, item, variant, settings=s),
+                    current,
+                )
+            )
+        where = Destination(
+            one=self._price_path,
+            bulk=self.api.path("price", "prices/bulk"),
+            reread=self._get_price,
+            one_params={"partial": "false"},
+        )
+        stale = [str(doc["id"]) for item, doc in live.items() if item not in wanted]
+        await all_of(
+            upsert_all(self.api, where, items),
+            *(self.api.delete(self._price_path(price_id)) for price_id in stale),
+        )
+
+    async def _get_price(self, price_id: str) -> Doc | None:
+        found = await self.api.get(self._price_path(price_id))
+        return found if isinstance(found, dict) else None
+
+    async def _assignment(
+        self, product_id: str, category_id: str | None, old_category_id: str | None, assigned: list[str]
+    ) -> None:
+        def reference(category: str) -> str:
+            return self.api.path("category", f"categories/{category}/assignments/references/{product_id}")
+
+        writes = []
+        if category_id and category_id not in assigned:
+            writes.append(self.api.call("PUT", reference(category_id)))
+        if old_category_id and old_category_id != category_id and old_category_id in assigned:
+            writes.append(self.api.call("DELETE", reference(old_category_id), expect=(200, 204, 404)))
+        await all_of(*writes)
+
+    async def delete(self, family: Family) -> None:
+        """Remove the product, its variants, its prices, the media only it uses, and shelf's template."""
+        members = family.members()
+        await all_of(
+            *(self.api.delete(self._price_path(str(p["id"]))) for p in family.prices.values()),
+            self.media.remove(family.assets, members, family.id),
+        )
+        params = {"force": "true"} if family.children else None
+        await self.api.delete(self._product_path(family.id), params=params)
+        template = (family.product.get("template") or {}).get("id")
+        if template and template == ids.template_id(str(family.product.get("code"))):
+            await self._delete_template(str(template))
+
+
+def _always(body: Doc) -> Callable[[Doc | None], Doc]:
+    """A variant's body does not depend on what was read: it is written whole."""
+
+    def build(live: Doc | None) -> Doc:
+        return body
+
+    return build
