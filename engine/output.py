@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TextIO
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from engine.errors import RecipeError, ShelfError, Source
 
@@ -35,6 +40,29 @@ class Output:
     def interactive(self) -> bool:
         """Whether a person watches: progress bars and prompts only then."""
         return _isatty(self.stream) and not self.quiet and "CI" not in os.environ
+
+    def _console(self) -> Console:
+        return Console(file=self.stream, no_color=not self.color, highlight=False)
+
+    @contextmanager
+    def activity(self, text: str) -> Iterator[None]:
+        """A spinner while something long runs (reading a shop); nothing when nobody watches."""
+        if not self.interactive:
+            yield
+            return
+        with self._console().status(text):
+            yield
+
+    @contextmanager
+    def progress(self, text: str, total: int) -> Iterator[Callable[[], None]]:
+        """A progress bar over ``total`` steps; the yielded function advances it by one."""
+        if not self.interactive or total <= 1:
+            yield lambda: None
+            return
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=self._console(), transient=True) as bar:
+            task = bar.add_task(text, total=total)
+            yield lambda: bar.advance(task)
 
     def _style(self, text: str, code: str) -> str:
         return f"\033[{code}m{text}\033[0m" if self.color else text

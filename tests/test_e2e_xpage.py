@@ -6,6 +6,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from support import sandbox_control, sandbox_db, shelf
 
 
@@ -133,3 +135,18 @@ def test_validate_demo(repo: Path) -> None:
     result = shelf("validate")
     assert result.exit_code == 0, result.output
     assert not (repo / ".shelf" / "sandbox").exists()
+
+
+def test_apply_asks_on_a_terminal_and_only_yes_applies(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import engine.commands.plan_apply as plan_apply
+
+    monkeypatch.setattr(plan_apply, "stdin_is_terminal", lambda: True)
+    declined = shelf("apply", input="no\n")
+    assert declined.exit_code == 1
+    assert "Only 'yes' applies" in declined.stderr and "aborted" in declined.stderr
+    assert _writes(repo) == 0
+
+    accepted = shelf("apply", input="yes\n")
+    assert accepted.exit_code == 0, accepted.output
+    assert "Apply complete" in accepted.stderr
+    assert shelf("plan", "--detailed-exitcode").exit_code == 0

@@ -46,7 +46,8 @@ def plan(state: State, target: str | None, out_path: Path | None, fmt: str, deta
 
     async def job() -> Plan:
         async with open_session(config, target) as session:
-            result, _ = await read_and_plan(session, only=only, exclude=exclude)
+            with state.out.activity(f"Reading {session.target.name} ({session.target.platform})..."):
+                result, _ = await read_and_plan(session, only=only, exclude=exclude)
             return result
 
     result = asyncio.run(job())
@@ -71,23 +72,27 @@ def apply(state: State, planfile: Path | None, target: str | None, auto_approve:
     config = state.config
     if planfile is not None and target is None:
         target = planned_target(planfile)
-    if planfile is None and not auto_approve and not sys.stdin.isatty():
+    if planfile is None and not auto_approve and not stdin_is_terminal():
         raise ShelfError("apply needs --auto-approve when standard input is not a terminal",
                          hint="review the plan with `shelf plan` first")
 
     async def job() -> tuple[Plan, Report | None]:
         async with open_session(config, target) as session:
-            if planfile is not None:
-                current = await load_and_check(session, planfile)
-            else:
-                current, _ = await read_and_plan(session)
+            with state.out.activity(f"Reading {session.target.name} ({session.target.platform})..."):
+                if planfile is not None:
+                    current = await load_and_check(session, planfile)
+                else:
+                    current, _ = await read_and_plan(session)
             if fmt != "json":
                 _show_plan(state, current, fmt)
             if current.empty:
                 return current, None
             if planfile is None and not auto_approve and not _confirm(state, session):
                 raise click.Abort()
-            return current, await apply_plan(session, current, on_done=_progress(state, len(current.changes)))
+            total = len(current.changes)
+            with state.out.progress(f"Applying to {session.target.name}", total) as advance:
+                report = await apply_plan(session, current, on_done=_progress(state, total, advance))
+            return current, report
 
     current, report = asyncio.run(job())
     if report is None:
@@ -101,18 +106,25 @@ def apply(state: State, planfile: Path | None, target: str | None, auto_approve:
     return 0 if report.ok else 3
 
 
+def stdin_is_terminal() -> bool:
+    """Whether a person can answer the prompt; without one, apply insists on --auto-approve."""
+    return sys.stdin.isatty()
+
+
 def _confirm(state: State, session: Session) -> bool:
     answer = click.prompt(f"Apply these changes to target '{session.target.name}'? Only 'yes' applies",
                           default="", show_default=False, err=True)
     return bool(answer.strip() == "yes")
 
 
-def _progress(state: State, total: int) -> Callable[[ChangeResult], None]:
+def _progress(state: State, total: int, advance: Callable[[], None]) -> Callable[[ChangeResult], None]:
+    """Advance the bar (on a terminal) and report each failure (and, with -v, each change) as it ends."""
     count = 0
 
     def on_done(result: ChangeResult) -> None:
         nonlocal count
         count += 1
+        advance()
         if state.out.verbose or not result.ok:
             mark = "ok" if result.ok else ("skipped" if result.skipped else "FAILED")
             detail = f": {result.error}" if result.error else ""
