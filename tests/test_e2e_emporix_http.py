@@ -3,28 +3,20 @@ client credentials read from the environment, as `shelf sandbox serve --platform
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from engine.platforms.emporix.sandbox import SCOPES, create_app
+from engine.sandbox import serving
 
 from support import shelf
 
 SECRET = "emporix-loopback-5c1e2b"
 LIMITED = "emporix-limited-93ad"
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -34,20 +26,8 @@ def served(tmp_path: Path) -> Iterator[str]:
         "catalog-only": (LIMITED, [s for s in SCOPES if not s.startswith("coupon.")]),
     }
     app = create_app(tmp_path / "served.sqlite", tenant="acme", clients=clients)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the sandbox did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serving(app) as url:
+        yield url
 
 
 def _config(repo: Path, served: str) -> None:

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
+from engine.filetypes import image_type, sniff
 from engine.sandbox.forms import Upload
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
@@ -28,33 +29,6 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 IMAGE_ROLES = frozenset({"product_images", "variant_image"})
 SINGLE_ROLES = {"variant": frozenset({"variant_image", "digital_product"})}
 FILES_PATH = "_sandbox/files"
-
-_SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
-    (0, b"\xff\xd8\xff", "image/jpeg"),
-    (0, b"\x89PNG\r\n\x1a\n", "image/png"),
-    (0, b"GIF87a", "image/gif"),
-    (0, b"GIF89a", "image/gif"),
-    (0, b"%PDF-", "application/pdf"),
-    (0, b"PK\x03\x04", "application/zip"),
-    (0, b"ID3", "audio/mpeg"),
-    (4, b"ftyp", "video/mp4"),
-)
-
-
-def sniff(data: bytes) -> str | None:
-    """The type the first bytes prove, or None."""
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    for offset, magic, mime in _SIGNATURES:
-        if data[offset : offset + len(magic)] == magic:
-            return mime
-    return None
-
-
-def image_type(data: bytes) -> str | None:
-    mime = sniff(data)
-    return mime if mime is not None and mime.startswith("image/") else None
-
 
 def mime_type(upload: Upload) -> str:
     guessed, _ = mimetypes.guess_type(upload.filename, strict=False)
