@@ -10,12 +10,10 @@ converges.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterable
-
 from engine.errors import PlanError
 from engine.model import Asset, Product
 from engine.plan import normalise
+from engine.platforms import held_assets
 
 
 def _identity(asset: Asset) -> dict[str, str]:
@@ -24,41 +22,9 @@ def _identity(asset: Asset) -> dict[str, str]:
     return found
 
 
-def _held(desired: Iterable[Asset], live: Iterable[Asset]) -> dict[str, str]:
-    """desired ref -> live file id, each live file used once."""
-    pool = [a for a in live if a.live_id is not None]
-    found: dict[str, str] = {}
-    for asset in desired:
-        match = next((a for a in pool if _identity(a) == _identity(asset)), None)
-        if match is not None and match.live_id is not None:
-            pool.remove(match)
-            found[asset.ref] = match.live_id
-    return found
-
-
 def with_live_ids(product: Product, live: Product | None) -> Product:
-    """``product`` with ``live_id`` on every asset the live product already holds."""
-    if live is None:
-        return product
-    images = _held(product.images, live.images)
-    own_live = {a.live_id: a for v in live.variants if (a := v.own_image) is not None}
-    own = _held(
-        {v.own_image.ref: v.own_image for v in product.variants if v.own_image}.values(), own_live.values()
-    )
-    files = _held(product.files, live.files)
-
-    def held(asset: Asset, table: dict[str, str]) -> Asset:
-        return dataclasses.replace(asset, live_id=table.get(asset.ref))
-
-    return dataclasses.replace(
-        product,
-        images=tuple(held(a, images) for a in product.images),
-        files=tuple(held(a, files) for a in product.files),
-        variants=tuple(
-            dataclasses.replace(v, own_image=held(v.own_image, own)) if v.own_image else v
-            for v in product.variants
-        ),
-    )
+    """``product`` with ``live_id`` on every asset the live product already holds (same hash or URL)."""
+    return held_assets.with_live_ids(product, live, _identity)
 
 
 def file_errors(product: Product) -> list[PlanError]:
