@@ -69,8 +69,11 @@ class Asset:
     is the same. Live assets carry the platform's ``live_id``.
 
     A provider's ``prepare`` sets ``live_id`` on each desired asset the shop already holds (same bytes, or
-    same URL): a desired asset without one is uploaded. ``owned`` (live assets only) says that shelf
-    uploaded the file and nothing else in the shop uses it, so taking it off its product deletes the file.
+    same URL): a desired asset without one is uploaded. It also sets ``resend`` on a desired asset the shop
+    holds whose bytes the platform's API takes again with the change the plan makes to it (Emporix wants a
+    file's bytes with any change of its references or alt text): that asset is uploaded as well. ``owned``
+    (live assets only) says that shelf uploaded the file and nothing else in the shop uses it, so taking it
+    off its product deletes the file.
     """
 
     ref: str
@@ -83,6 +86,7 @@ class Asset:
     live_id: str | None = field(default=None, compare=False)
     source: Source | None = field(default=None, compare=False)
     owned: bool = field(default=False, compare=False)
+    resend: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)

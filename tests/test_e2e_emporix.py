@@ -6,6 +6,7 @@ import json
 import re
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from test_e2e_emporix_support import (
     TENANT,
@@ -17,6 +18,7 @@ from test_e2e_emporix_support import (
     stats,
     write_config,
 )
+from test_sandbox_emporix_support import PNG
 
 from engine.platforms.emporix import ids
 
@@ -142,7 +144,7 @@ def test_variants_added_and_removed_are_written_as_variant_products(repo: Path) 
     assert ids.variant_id("classic-tee", (("Size", "XL"), ("Color", "White"))) in refs
 
 
-def test_images_reordered_and_relabelled_are_placed_without_sending_bytes_again(repo: Path) -> None:
+def test_images_reordered_and_relabelled_send_their_bytes_again_as_planned_uploads(repo: Path) -> None:
     write_config(repo)
     _applied(repo)
     home = repo / "recipes" / "home.yaml"
@@ -152,24 +154,143 @@ def test_images_reordered_and_relabelled_are_placed_without_sending_bytes_again(
         "      - {file: images/stoneware-mug/glaze.png, alt: The hand-applied glaze up close}",
         "      - {file: images/stoneware-mug/glaze.png, alt: Glaze}\n      - images/stoneware-mug/front.png",
     )
+    pictures = repo / "recipes" / "images" / "stoneware-mug"
+    sizes = {name: (pictures / name).stat().st_size for name in ("front.png", "glaze.png")}
+    planned = json.loads(shelf("plan", "--format", "json").stdout)
+    uploads = {c["address"]: c["size"] for c in planned["changes"] if c["action"] == "upload"}
+    assert uploads == {f"image.stoneware-mug/{name}": size for name, size in sizes.items()}
+    assert planned["summary"]["upload"] == 2
+    order = [c["address"] for c in planned["changes"]]
+    assert order.index("product.stoneware-mug") < order.index("image.stoneware-mug/front.png")
     db = db_of(repo)
     reset_stats(db)
     _applied(repo)
-    assert stats(db)["upload_bytes"] == 0
+    assert stats(db)["upload_bytes"] == sum(sizes.values())
     assert stats(db)["writes"] == 2
+    assert stats(db)["requests"].get("GET /media/{tenant}/assets/{assetId}/download") is None
     assert shelf("plan", "--detailed-exitcode").exit_code == 0
     placed = {
         a["mixins"]["shelf"]["ref"]: (
             a["mixins"]["shelf"]["position"],
             a["mixins"].get("mediaCustomAttributes"),
+            a["details"]["bytes"],
         )
         for a in listing(db, "media/{t}/assets")
         if a["mixins"]["shelf"]["product"] == "stoneware-mug"
     }
     assert placed == {
-        "images/stoneware-mug/glaze.png": (0, {"altText": "Glaze"}),
-        "images/stoneware-mug/front.png": (1, None),
+        "images/stoneware-mug/glaze.png": (0, {"altText": "Glaze"}, sizes["glaze.png"]),
+        "images/stoneware-mug/front.png": (1, None, sizes["front.png"]),
     }
+
+
+def test_an_unchanged_image_beside_a_moved_one_is_not_sent(repo: Path) -> None:
+    write_config(repo)
+    _applied(repo)
+    home = repo / "recipes" / "home.yaml"
+    _replace(
+        home,
+        "{file: images/stoneware-mug/glaze.png, alt: The hand-applied glaze up close}",
+        "{file: images/stoneware-mug/glaze.png, alt: Glaze}",
+    )
+    planned = shelf("plan")
+    assert "^ upload image.stoneware-mug/glaze.png" in planned.stderr
+    assert "image.stoneware-mug/front.png" not in planned.stderr
+    size = (repo / "recipes" / "images" / "stoneware-mug" / "glaze.png").stat().st_size
+    db = db_of(repo)
+    reset_stats(db)
+    _applied(repo)
+    assert stats(db)["upload_bytes"] == size and stats(db)["writes"] == 1
+
+
+def test_an_image_shown_on_a_new_variant_is_sent_once_after_the_variant_exists(repo: Path) -> None:
+    write_config(repo)
+    _applied(repo)
+    apparel = repo / "recipes" / "apparel.yaml"
+    _replace(
+        apparel,
+        "      Size: [S, M, L]\n      Color: [Black, White]",
+        "      Size: [S, M, L, XL]\n      Color: [Black, White]",
+    )
+    pictures = repo / "recipes" / "images" / "classic-tee"
+    sizes = {name: (pictures / name).stat().st_size for name in ("black.png", "white.png")}
+    planned = json.loads(shelf("plan", "--format", "json").stdout)
+    uploads = {c["address"]: c for c in planned["changes"] if c["action"] == "upload"}
+    assert {a: c["size"] for a, c in uploads.items()} == {
+        f"image.classic-tee/{n}": s for n, s in sizes.items()
+    }
+    assert all(c["depends_on"] == ["product.classic-tee"] for c in uploads.values())
+    db = db_of(repo)
+    reset_stats(db)
+    _applied(repo)
+    assert stats(db)["upload_bytes"] == sum(sizes.values())
+    assert stats(db)["requests"]["PUT /media/{tenant}/assets/{assetId}"] == 2
+    assert shelf("plan", "--detailed-exitcode").exit_code == 0
+    black = next(
+        a
+        for a in listing(db, "media/{t}/assets")
+        if a["mixins"]["shelf"]["ref"] == "images/classic-tee/black.png"
+    )
+    new_variant = ids.variant_id("classic-tee", (("Size", "XL"), ("Color", "Black")))
+    assert {"id": new_variant, "type": "PRODUCT"} in black["refIds"]
+
+
+def _shop_image(repo: Path, refs: list[dict[str, str]]) -> dict[str, Any]:
+    """A public image uploaded in the shop by someone else, pointing at ``refs``."""
+    db = db_of(repo)
+    body = {"type": "BLOB", "access": "PUBLIC", "refIds": refs}
+    files = {"file": ("lookbook.png", PNG, "image/png"), "body": (None, json.dumps(body), "application/json")}
+    made = call(db, "POST", f"/media/{TENANT}/assets", files=files)
+    assert made.status_code == 201, made.text
+    found: dict[str, Any] = call(db, "GET", f"/media/{TENANT}/assets/{made.json()['id']}").json()
+    return found
+
+
+def test_a_shop_image_given_alt_text_in_a_recipe_is_downloaded_and_sent_back(repo: Path) -> None:
+    write_config(repo)
+    _applied(repo)
+    shop_made = _shop_image(repo, [{"id": "stoneware-mug", "type": "PRODUCT"}])
+    _replace(
+        repo / "recipes" / "home.yaml",
+        "alt: The hand-applied glaze up close}\n",
+        "alt: The hand-applied glaze up close}\n"
+        f"      - {{url: {shop_made['url']}, alt: Mugs on a shelf}}\n",
+    )
+    planned = shelf("plan")
+    assert f"^ upload image.stoneware-mug/lookbook.png ({len(PNG)} B)" in planned.stderr
+    assert "1 to upload (80 B)" in planned.stderr
+    db = db_of(repo)
+    reset_stats(db)
+    _applied(repo)
+    assert stats(db)["requests"]["GET /media/{tenant}/assets/{assetId}/download"] == 1
+    assert stats(db)["upload_bytes"] == len(PNG)
+    assert shelf("plan", "--detailed-exitcode").exit_code == 0
+    adopted = call(db, "GET", f"/media/{TENANT}/assets/{shop_made['id']}").json()
+    assert adopted["mixins"]["mediaCustomAttributes"] == {"altText": "Mugs on a shelf"}
+    assert adopted["mixins"]["shelf"]["position"] == 2
+    assert adopted["details"]["bytes"] == len(PNG) and adopted["details"]["filename"] == "lookbook.png"
+    assert call(db, "GET", adopted["url"].removeprefix("http://sandbox")).content == PNG
+
+
+def test_a_shop_image_taken_off_a_product_keeps_its_bytes_and_other_references(repo: Path) -> None:
+    write_config(repo)
+    _applied(repo)
+    shop_made = _shop_image(
+        repo, [{"id": "stoneware-mug", "type": "PRODUCT"}, {"id": "home", "type": "CATEGORY"}]
+    )
+    planned = shelf("plan")
+    assert (
+        f"Note: product.stoneware-mug: {shop_made['url']} is taken off the product but stays in the shop;"
+        " the media service wants a file's bytes with any change to it, so shelf downloads them and sends"
+        f" them again ({len(PNG)} B)"
+    ) in planned.stderr
+    db = db_of(repo)
+    reset_stats(db)
+    _applied(repo)
+    assert stats(db)["upload_bytes"] == len(PNG)
+    assert shelf("plan", "--detailed-exitcode").exit_code == 0
+    kept = call(db, "GET", f"/media/{TENANT}/assets/{shop_made['id']}").json()
+    assert kept["refIds"] == [{"id": "home", "type": "CATEGORY"}] and kept["details"]["bytes"] == len(PNG)
 
 
 def test_a_changed_image_is_uploaded_and_the_old_one_deleted(repo: Path) -> None:

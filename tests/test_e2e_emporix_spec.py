@@ -1,5 +1,8 @@
-"""Every request shelf sends while applying the demo catalog to the Emporix sandbox, and every answer the
-sandbox gives, validated against the vendor's OpenAPI files in ``../shared/platforms/emporix/openapi/``.
+"""Every request shelf sends to the Emporix sandbox, and every answer the sandbox gives, validated against
+the vendor's OpenAPI files in ``../shared/platforms/emporix/openapi/``: while applying the demo catalog,
+and through a sequence of updates and deletions after it (alt texts, image order, prices, titles, a
+removed variant, a pruned product with variants, categories and a category-restricted coupon added,
+changed and deleted, a shop-made image that loses its product).
 
 The vendor files get the repairs that ``test_sandbox_emporix_spec`` documents and applies (this test
 imports them from there). The requests are recorded by a transport wrapped around the in-process
@@ -8,13 +11,16 @@ sandbox, which the real CLI uses as it would the network.
 
 from __future__ import annotations
 
+import json
 import warnings
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from test_e2e_emporix_support import TENANT, call, db_of
 from test_sandbox_emporix_spec import SPECS, _apis, _explain, _request, _response
+from test_sandbox_emporix_support import PNG
 
 import engine.platforms as platforms
 
@@ -44,6 +50,11 @@ class Recorder(httpx.AsyncBaseTransport):
         await self.inner.aclose()
 
 
+@pytest.fixture(scope="module")
+def apis() -> dict[str, Any]:
+    return _apis()
+
+
 @pytest.fixture
 def recorded(monkeypatch: pytest.MonkeyPatch) -> list[Recorder]:
     made: list[Recorder] = []
@@ -69,14 +80,9 @@ EMPORIX_TARGET = (
 )
 
 
-def test_every_request_and_answer_of_a_demo_apply_matches_the_vendor_reference(
-    repo: Path, recorded: list[Recorder]
-) -> None:
-    (repo / "shelf.yaml").write_text(EMPORIX_TARGET)
-    applied = shelf("apply", "--auto-approve")
-    assert applied.exit_code == 0, applied.output
-
-    apis = _apis()
+def _checked(recorded: list[Recorder], apis: dict[str, Any]) -> tuple[list[str], dict[str, int]]:
+    """Validate every exchange recorded so far (then forget them): the problems, and the count of checked
+    requests by method and service."""
     problems: list[str] = []
     checked: dict[str, int] = {}
     for recorder in recorded:
@@ -99,8 +105,33 @@ def test_every_request_and_answer_of_a_demo_apply_matches_the_vendor_reference(
                         check()
                     except Exception as exc:
                         problems.append(f"{where}: the {kind} does not match the reference: {_explain(exc)}")
-            key = f"{request.method} {service}"
+            key = f"{request.method} {service}" + (
+                " download" if request.url.path.endswith("/download") else ""
+            )
             checked[key] = checked.get(key, 0) + 1
+        recorder.exchanges.clear()
+    return problems, checked
+
+
+def _apply() -> str:
+    applied = shelf("apply", "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    assert "0 failed" in applied.stderr, applied.output
+    return applied.stderr
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_every_request_and_answer_of_a_demo_apply_matches_the_vendor_reference(
+    repo: Path, recorded: list[Recorder], apis: dict[str, Any]
+) -> None:
+    (repo / "shelf.yaml").write_text(EMPORIX_TARGET)
+    _apply()
+    problems, checked = _checked(recorded, apis)
     assert problems == []
     for expected in (
         "POST oauth",
@@ -112,5 +143,107 @@ def test_every_request_and_answer_of_a_demo_apply_matches_the_vendor_reference(
         "PUT price",
         "POST media",
         "GET coupon",
+    ):
+        assert checked.get(expected), f"no {expected} request was checked: {sorted(checked)}"
+
+
+SALE = (
+    "promotions:\n"
+    "  - key: outlet-sale\n"
+    "    title: Outlet sale\n"
+    "    discount: {percent: 20}\n"
+    "    categories: [outlet]\n"
+    "    code: OUTLET\n"
+)
+OUTLET = "  - key: outlet\n    name: Outlet\n    parent: apparel\n"
+
+
+def test_updates_and_deletions_after_the_demo_match_the_vendor_reference(
+    repo: Path, recorded: list[Recorder], apis: dict[str, Any]
+) -> None:
+    (repo / "shelf.yaml").write_text(EMPORIX_TARGET + "    prune: [products, categories, promotions]\n")
+    recipes = repo / "recipes"
+    apparel, home, categories = recipes / "apparel.yaml", recipes / "home.yaml", recipes / "categories.yaml"
+    _apply()
+
+    _replace(apparel, "alt: The Classic Tee in white}", "alt: The Classic Tee in white from the front}")
+    _replace(
+        home,
+        "      - images/stoneware-mug/front.png\n"
+        "      - {file: images/stoneware-mug/glaze.png, alt: The hand-applied glaze up close}",
+        "      - {file: images/stoneware-mug/glaze.png, alt: The hand-applied glaze up close}\n"
+        "      - images/stoneware-mug/front.png",
+    )
+    _replace(
+        apparel,
+        '      sku: "VNECK-{{ Size }}"\n      price: 22.00',
+        '      sku: "VNECK-{{ Size }}"\n      price: 23.00',
+    )
+    _replace(apparel, "title: Zip Hoodie", "title: Zip Hoodie Classic")
+    _replace(
+        apparel,
+        "      Size: [S, M, L]\n      Color: [Black, White]",
+        "      Size: [S, L]\n      Color: [Black, White]",
+    )
+    categories.write_text(categories.read_text() + OUTLET)
+    (recipes / "sale.yaml").write_text(SALE)
+    planned = shelf("plan").stderr
+    assert (
+        "^ upload image.classic-tee/white.png" in planned
+        and "^ upload image.stoneware-mug/front.png" in planned
+    )
+    _apply()
+
+    _replace(categories, "    name: Outlet\n", "    name: {en: Outlet, de: Restposten}\n")
+    _replace(recipes / "sale.yaml", "{percent: 20}", "{percent: 30}")
+    text = apparel.read_text()
+    apparel.write_text(
+        text.replace(text[text.index("  - key: classic-tee") : text.index("  - key: v-neck-tee")], "")
+    )
+    shop_made = {
+        "type": "BLOB",
+        "access": "PUBLIC",
+        "refIds": [{"id": "classic-tee", "type": "PRODUCT"}, {"id": "apparel", "type": "CATEGORY"}],
+    }
+    made = call(
+        db_of(repo),
+        "POST",
+        f"/media/{TENANT}/assets",
+        files={
+            "file": ("lookbook.png", PNG, "image/png"),
+            "body": (None, json.dumps(shop_made), "application/json"),
+        },
+    )
+    assert made.status_code == 201, made.text
+    planned = shelf("plan").stderr
+    assert "- product.classic-tee (delete)" in planned
+    assert "product.classic-tee: if the product is deleted, http://sandbox/_sandbox/media/" in planned
+    _apply()
+    kept = call(db_of(repo), "GET", f"/media/{TENANT}/assets/{made.json()['id']}").json()
+    assert kept["refIds"] == [{"id": "apparel", "type": "CATEGORY"}] and kept["details"]["bytes"] == len(PNG)
+
+    categories.write_text(
+        categories.read_text().replace(OUTLET.replace("Outlet", "{en: Outlet, de: Restposten}"), "")
+    )
+    (recipes / "sale.yaml").unlink()
+    _apply()
+    assert shelf("plan", "--detailed-exitcode").exit_code == 0
+
+    problems, checked = _checked(recorded, apis)
+    assert problems == []
+    for expected in (
+        "PUT media",
+        "GET media",
+        "GET media download",
+        "DELETE media",
+        "PUT product",
+        "DELETE product",
+        "PUT price",
+        "DELETE price",
+        "PUT category",
+        "DELETE category",
+        "POST coupon",
+        "PUT coupon",
+        "DELETE coupon",
     ):
         assert checked.get(expected), f"no {expected} request was checked: {sorted(checked)}"

@@ -37,6 +37,7 @@ assets = st.builds(
     mime_type=st.none() | st.just("image/jpeg"),
     live_id=st.none() | names,
     source=st.none() | sources,
+    resend=st.booleans(),
 )
 
 variants = st.builds(
@@ -119,8 +120,9 @@ items = categories | products | promotions | subscriptions
 
 
 def _sources(item: Any) -> list[Any]:
-    """Every source and live id below an item; equality ignores them, the round trip must not."""
-    found = [getattr(item, "source", None), getattr(item, "live_id", None)]
+    """Every source, live id and resend flag below an item; equality ignores them, the round trip must
+    not."""
+    found = [getattr(item, "source", None), getattr(item, "live_id", None), getattr(item, "resend", None)]
     for name in ("variants", "images", "files"):
         for child in getattr(item, name, ()):
             found += _sources(child)

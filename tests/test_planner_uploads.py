@@ -1,6 +1,7 @@
 """Uploads in plans: which assets are sent, their addresses, sizes, order and dependencies, selection,
 and the note for a file the platform deletes. The planner knows no platform: ``live_id`` on a desired
-asset (set by a provider's prepare) is what says the shop holds it already."""
+asset (set by a provider's prepare) is what says the shop holds it already, and ``resend`` that its bytes
+go again all the same."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from engine.model import Asset, Product, Variant
 from engine.plan.model import Action, Change
 from engine.plan.planner import address_filter
 from engine.plan.render import render_text
-from engine.plan.uploads import file_name, locate, owner, product_assets, with_owners
+from engine.plan.uploads import file_name, locate, owner, product_assets, removal_notes, with_owners
 
 FRONT = Asset(ref="images/tote/front.png", path="/r/images/tote/front.png", sha256="a" * 64, size=84 * 1024)
 BACK = Asset(
@@ -75,6 +76,27 @@ def test_nothing_to_upload_when_everything_is_held() -> None:
     desired = tote(held(FRONT, "f1"), held(BACK, "f2"))
     result = plan(catalog(desired), live_state(desired), XPAGE_LIKE)
     assert result.empty
+
+
+def test_a_held_asset_marked_resend_is_uploaded_after_its_products_update() -> None:
+    desired = tote(replace(held(BACK, "f2"), resend=True), held(FRONT, "f1"), SIDE)
+    live = live_state(tote(replace(held(FRONT, "f1"), owned=True), replace(held(BACK, "f2"), owned=True)))
+    result = plan(catalog(desired), live, XPAGE_LIKE)
+    assert [(c.address, c.action, c.size) for c in result.changes] == [
+        ("product.tote", Action.UPDATE, None),
+        ("image.tote/back.png", Action.UPLOAD, 2048),
+        ("image.tote/side.jpg", Action.UPLOAD, None),
+    ]
+    update, back, side = result.changes
+    assert back.depends_on == ["product.tote"] and side.depends_on == []
+    assert update.depends_on == ["image.tote/side.jpg"]
+    assert result.upload_bytes == 2048
+    assert removal_notes(result.changes, live) == []
+
+
+def test_a_resend_is_no_upload_when_its_product_is_unchanged() -> None:
+    desired = tote(replace(held(FRONT, "f1"), resend=True))
+    assert plan(catalog(desired), live_state(tote(held(FRONT, "f1"))), XPAGE_LIKE).empty
 
 
 def test_variant_images_and_files_have_their_own_addresses() -> None:

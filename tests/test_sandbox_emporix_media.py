@@ -95,7 +95,7 @@ async def test_link_assets(app: Starlette) -> None:
     assert after["url"] == "https://cdn.example.com/new.jpg" and after["metadata"]["version"] == 2
 
 
-async def test_metadata_update_without_reupload(app: Starlette) -> None:
+async def test_a_blob_update_needs_its_file_part_as_the_reference_says(app: Starlette) -> None:
     async with client(app) as c:
         await basic(c)
         asset_id = (await upload(c, PUBLIC)).json()["id"]
@@ -105,9 +105,11 @@ async def test_metadata_update_without_reupload(app: Starlette) -> None:
             **HASH_MIXIN,
             "metadata": {"version": 1, "mixins": HASH_MIXIN["metadata"]["mixins"]},
         }
-        updated = await c.put(
+        body_only = await c.put(
             f"{ASSETS}/{asset_id}", files={"body": (None, json.dumps(body), "application/json")}
         )
+        unchanged = (await c.get(f"{ASSETS}/{asset_id}")).json()
+        updated = await c.put(f"{ASSETS}/{asset_id}", files=blob(body))
         read = (await c.get(f"{ASSETS}/{asset_id}")).json()
         served = await c.get(read["url"])
         stats = (await c.get("/_sandbox/stats")).json()
@@ -118,9 +120,18 @@ async def test_metadata_update_without_reupload(app: Starlette) -> None:
         new_bytes = await c.get((await c.get(f"{ASSETS}/{asset_id}")).json()["url"])
         private = await c.put(f"{ASSETS}/{asset_id}", files=blob({**PUBLIC, "access": "PRIVATE"}))
         unknown = await c.put(f"{ASSETS}/ghost", files=blob(PUBLIC))
+    assert body_only.status_code == 400
+    assert body_only.json() == {
+        "code": 400,
+        "status": "Bad Request",
+        "message": "Validation problem with request body.",
+        "details": ["file: one file part is required"],
+    }
+    assert unchanged["metadata"]["version"] == 1 and "mixins" not in unchanged
     assert updated.status_code == 204
     assert read["mixins"] == {"shelf": {"sha256": "abc"}} and read["details"]["bytes"] == len(PNG)
-    assert served.content == PNG and stats["upload_bytes"] == 0
+    assert read["metadata"]["version"] == 2
+    assert served.content == PNG and stats["upload_bytes"] == len(PNG)
     assert replaced.status_code == 204 and new_bytes.content == b"GIF89a.."
     assert private.status_code == 400 and unknown.status_code == 404
 

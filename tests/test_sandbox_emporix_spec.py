@@ -482,6 +482,7 @@ async def _scenario(check: Checker) -> None:
     await check("media", "GET", f"{ASSETS}/ghost", 404)
     await check("media", "PUT", f"{ASSETS}/side", 204, json={**link, "metadata": {"version": 1}})
     update = {"body": (None, json.dumps({**body, "metadata": {"version": 1}}), "application/json")}
+    await check("media", "PUT", f"{ASSETS}/{blob}", 400, valid=False, files=update)
     await check(
         "media", "PUT", f"{ASSETS}/{blob}", 204, files={**update, "file": ("front.png", PNG, "image/png")}
     )
@@ -535,3 +536,19 @@ def test_relaxation_only_loosens() -> None:
         "anyOf": [{"$ref": "#/a"}],
         "properties": {"x": {"additionalProperties": True}},
     }
+
+
+def test_the_reference_requires_the_file_part_of_a_blob_update(apis: dict[str, Any]) -> None:
+    body = {"type": "BLOB", "access": "PUBLIC", "metadata": {"version": 1}}
+    parts: dict[str, Any] = {"body": (None, json.dumps(body), "application/json")}
+    body_only = httpx.Request("PUT", f"https://api.emporix.io{ASSETS}/a1", files=parts)
+    with_file = httpx.Request(
+        "PUT", f"https://api.emporix.io{ASSETS}/a1", files={**parts, "file": ("a.png", PNG, "image/png")}
+    )
+    for request in (body_only, with_file):
+        request.read()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        apis["media"].validate_request(_request(with_file))
+        with pytest.raises(Exception, match="'file' is a required property"):
+            apis["media"].validate_request(_request(body_only))

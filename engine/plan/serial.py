@@ -79,6 +79,7 @@ def _asset(a: Asset) -> dict[str, Any]:
         "mime_type": a.mime_type,
         "live_id": a.live_id,
         "source": _source(a.source),
+        "resend": a.resend,
     }
 
 
@@ -93,6 +94,7 @@ def _asset_from(d: Mapping[str, Any]) -> Asset:
         mime_type=d.get("mime_type"),
         live_id=d.get("live_id"),
         source=source_from_text(d.get("source")),
+        resend=bool(d.get("resend", False)),
     )
 
 

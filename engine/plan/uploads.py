@@ -3,15 +3,18 @@
 A product's assets are its images, its variants' own images (an image a variant names that is not one of
 the product's) and its digital files. A provider's ``prepare`` sets ``live_id`` on each desired asset the
 shop already holds (the same bytes, or the same URL); every other asset of a product being created or
-updated is uploaded. That is the whole rule, so the planner never knows how a platform stores files.
+updated is uploaded, and so is a held asset marked ``resend`` (the platform's API takes its bytes again
+with the change its product's update makes to it). That is the whole rule, so the planner never knows how
+a platform stores files.
 
 Addresses: ``image.<product>/<name>`` for images (a variant's own image too) and ``file.<product>/<name>``
 for digital files, where ``<name>`` is the file's name (the last part of its path or URL) or, when two
 assets of the product share a name, the path or URL as written.
 
 Order: an upload of a product being created waits for the create; an update of an existing product waits
-for its uploads, so that it can place the new files. ``--only``/``--exclude`` keep a product's uploads
-with the product: they are part of it.
+for its uploads, so that it can place the new files. A re-sent asset is in the shop already, so the update
+does not wait for it: it waits for the update instead, which may create what it points at (a new
+variant). ``--only``/``--exclude`` keep a product's uploads with the product: they are part of it.
 """
 
 from __future__ import annotations
@@ -109,7 +112,8 @@ def locate(change: Change) -> Located:
 
 
 def upload_changes(changes: Sequence[Change]) -> list[Change]:
-    """An upload for every asset of a created or updated product that the shop does not hold yet."""
+    """An upload for every asset of a created or updated product that the shop does not hold yet, or
+    whose bytes the platform takes again (``resend``)."""
     uploads = []
     for change in changes:
         if change.kind != "product" or change.action not in (Action.CREATE, Action.UPDATE):
@@ -119,7 +123,8 @@ def upload_changes(changes: Sequence[Change]) -> list[Change]:
             continue
         for located in product_assets(product):
             asset = located.asset
-            if asset.live_id is not None or (asset.path is None and asset.url is None):
+            held = asset.live_id is not None and not asset.resend
+            if held or (asset.path is None and asset.url is None):
                 continue
             uploads.append(
                 Change(located.address, Action.UPLOAD, desired=product, size=asset.size, source=asset.source)
@@ -128,16 +133,24 @@ def upload_changes(changes: Sequence[Change]) -> list[Change]:
 
 
 def link_uploads(changes: Sequence[Change], uploads: Sequence[Change]) -> None:
-    """An upload of a created product waits for the create; an updated product waits for its uploads."""
+    """An upload of a created product, and a re-sent asset, wait for the product's change; an updated
+    product waits for its other uploads."""
     by_address = {c.address: c for c in changes}
     for upload in uploads:
         product = by_address.get(owner(upload.address) or "")
         if product is None:
             continue
-        if product.action is Action.CREATE:
+        if product.action is Action.CREATE or _resent(upload):
             upload.depends_on = [product.address]
         elif upload.address not in product.depends_on:
             product.depends_on.append(upload.address)
+
+
+def _resent(upload: Change) -> bool:
+    try:
+        return locate(upload).asset.resend
+    except LookupError:
+        return False
 
 
 def place_uploads(ordered: Sequence[Change], uploads: Sequence[Change]) -> list[Change]:

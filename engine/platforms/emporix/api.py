@@ -30,6 +30,7 @@ BULK_LIMIT = 200
 REFUSALS = (400, 404, 405, 409, 412, 413, 415, 422)
 """Answers that are the platform's definite refusal: never retried, reported with every detail given."""
 MESSAGE_LIMIT = 600
+REDIRECTS = (301, 302, 303, 307, 308)
 T = TypeVar("T")
 A = TypeVar("A")
 B = TypeVar("B")
@@ -199,20 +200,39 @@ class EmporixApi:
                 results.append(result)
         return results
 
+    async def download(self, path: str) -> bytes:
+        """The bytes of an asset's ``.../download``: a private blob's answer itself, or the file at the
+        address a public one redirects to, fetched without the token (it is served publicly, often by
+        another host)."""
+        response = await self.call("GET", path, expect=(200, *REDIRECTS))
+        if response.status_code == 200:
+            return response.content
+        location = response.headers.get("Location")
+        if not location:
+            raise PlatformError(
+                f"GET {path} answered {response.status_code} without a Location",
+                status=response.status_code,
+                hint="the platform's answer is not what its reference describes; report it to the platform",
+            )
+        target = str(response.url.join(location))
+        served = await self.http.request("GET", target, authenticate=False, expect=(200,))
+        return served.content
+
     async def multipart(
         self,
         method: str,
         path: str,
         body: Doc,
-        file: FilePart | None = None,
+        file: FilePart,
         *,
         idempotent: bool | None = None,
     ) -> httpx.Response:
-        """A media request: the JSON ``body`` part and, when given, the ``file`` part."""
-        parts: list[tuple[str, tuple[str | None, str | bytes, str]]] = []
-        if file is not None:
-            parts.append(("file", file))
-        parts.append(("body", (None, dumps(body), JSON)))
+        """A blob's media request: the ``file`` part and the JSON ``body`` part, which the reference
+        requires together on creates and updates alike."""
+        parts: list[tuple[str, tuple[str | None, str | bytes, str]]] = [
+            ("file", file),
+            ("body", (None, dumps(body), JSON)),
+        ]
         return await self.call(method, path, files=parts, idempotent=idempotent)
 
 

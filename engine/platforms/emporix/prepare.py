@@ -7,6 +7,11 @@
   the provider says once per plan how many variants' stock is not sent.
 * Images and files the shop already holds (same ref and same bytes, or same URL) get their asset's id,
   so that only new or changed ones are uploaded; variants get their live ids.
+* A held blob whose references or mixins the product's update rewrites is marked ``resend``, with its
+  size: the media service takes a blob's bytes with any change to it, so the plan shows that image as an
+  upload and counts its bytes. A blob the update (or, under prune, the product's deletion) takes off the
+  product but leaves in the shop is rewritten as well; shelf has no local file of it, so a note says that
+  its bytes are downloaded and sent again.
 * Plan errors: a ``compare_price`` below the ``price`` (Emporix expresses it as a discount), a file over
   the media service's 10 MB, a promotion without ``code``, with a ``price`` discount, restricted to
   products (coupons restrict by category only), or whose code a deleted coupon keeps taken; and
@@ -16,12 +21,17 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from engine.errors import PlanError, PlanErrors, Source
 from engine.model import ANY_LANGUAGE, Asset, Catalog, Category, Product, Promotion, Variant
+from engine.plan.render import human_size
+from engine.platforms import held_assets
 from engine.platforms.base import LiveState
+from engine.platforms.emporix.api import Doc
+from engine.platforms.emporix.live_products import Family, live_asset
+from engine.platforms.emporix.media_writes import rewrites, stripped_by_deletion
 from engine.platforms.emporix.settings import Settings
 from engine.platforms.emporix.texts import expanded, one
 
@@ -32,12 +42,20 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 class Prepared:
     catalog: Catalog
     unsent_stock: int
+    notes: list[str] = field(default_factory=list)
 
 
 def prepare_catalog(
-    desired: Catalog, live: LiveState, settings: Settings, deleted_codes: Iterable[str]
+    desired: Catalog,
+    live: LiveState,
+    settings: Settings,
+    deleted_codes: Iterable[str],
+    families: Mapping[str, Family] | None = None,
+    prune: bool = False,
 ) -> Prepared:
-    """``desired`` as Emporix can hold it; raises :class:`PlanErrors` listing everything it cannot."""
+    """``desired`` as Emporix can hold it; raises :class:`PlanErrors` listing everything it cannot.
+    ``families`` are the products as read (by key), ``prune`` whether products are pruned: they tell
+    which held blobs an update or a deletion rewrites."""
     errors: list[PlanError] = []
     for key, subscription in desired.subscriptions.items():
         errors.append(
@@ -54,10 +72,22 @@ def prepare_catalog(
     }
     products: dict[str, Product] = {}
     unsent = 0
+    notes: list[str] = []
+    families = families or {}
     for key, product in desired.products.items():
         errors.extend(_product_errors(product))
         unsent += sum(1 for v in product.variants if v.stock is not None)
-        products[key] = _product(product, live.catalog.products.get(key), languages)
+        prepared = _product(product, live.catalog.products.get(key), languages)
+        family = families.get(key)
+        if family is not None:
+            prepared, stripped = with_resends(prepared, family, settings.language)
+            notes += [_resend_note(key, doc, family, deleted=False) for doc in stripped]
+        products[key] = prepared
+    if prune:
+        for key, family in sorted(families.items()):
+            if key not in desired.products:
+                for doc in stripped_by_deletion(family):
+                    notes.append(_resend_note(key, doc, family, deleted=True))
     taken = set(deleted_codes)
     promotions: dict[str, Promotion] = {}
     for key, promotion in desired.promotions.items():
@@ -71,7 +101,7 @@ def prepare_catalog(
             )
     if errors:
         raise PlanErrors(errors)
-    return Prepared(Catalog(categories=categories, products=products, promotions=promotions), unsent)
+    return Prepared(Catalog(categories=categories, products=products, promotions=promotions), unsent, notes)
 
 
 def _where(item: Product | Promotion | Category, kind: str) -> Source | str:
@@ -168,37 +198,48 @@ def _identity(asset: Asset) -> tuple[str, str | None]:
     return (asset.ref, asset.sha256 or (None if asset.path else asset.url))
 
 
-def _held(desired: Iterable[Asset], live: Iterable[Asset]) -> dict[str, str]:
-    """Desired ref -> the id of the live asset with the same ref and content; each live asset once."""
-    pool = [a for a in live if a.live_id is not None]
-    found: dict[str, str] = {}
-    for asset in desired:
-        match = next((a for a in pool if _identity(a) == _identity(asset)), None)
-        if match is not None and match.live_id is not None:
-            pool.remove(match)
-            found[asset.ref] = match.live_id
-    return found
-
-
 def with_live_assets(product: Product, live: Product | None) -> Product:
-    """``product`` with ``live_id`` on every image and file the live product already holds."""
-    if live is None:
-        return product
-    images = _held(product.images, live.images)
-    own_live = {a.live_id: a for v in live.variants if (a := v.own_image) is not None}
-    own_desired = {v.own_image.ref: v.own_image for v in product.variants if v.own_image is not None}
-    own = _held(own_desired.values(), own_live.values())
-    files = _held(product.files, live.files)
+    """``product`` with ``live_id`` on every image and file the live product already holds (same ref and
+    content)."""
+    return held_assets.with_live_ids(product, live, _identity)
 
-    def held(asset: Asset, table: dict[str, str]) -> Asset:
-        return dataclasses.replace(asset, live_id=table.get(asset.ref))
 
-    return dataclasses.replace(
+def with_resends(product: Product, family: Family, language: str) -> tuple[Product, tuple[Doc, ...]]:
+    """``product`` with ``resend`` (and the size) on every held blob its update rewrites, and the blobs
+    the update takes off it but leaves in the shop."""
+    found = rewrites(product, family, language)
+    if not found.resent:
+        return product, found.stripped
+    sizes = {str(a["id"]): (a.get("details") or {}).get("bytes") for a in family.assets}
+
+    def marked(asset: Asset) -> Asset:
+        if asset.live_id not in found.resent:
+            return asset
+        size = asset.size if asset.size is not None else sizes.get(asset.live_id)
+        return dataclasses.replace(asset, resend=True, size=int(size) if size is not None else None)
+
+    resent = dataclasses.replace(
         product,
-        images=tuple(held(a, images) for a in product.images),
-        files=tuple(held(a, files) for a in product.files),
+        images=tuple(marked(a) for a in product.images),
+        files=tuple(marked(a) for a in product.files),
         variants=tuple(
-            dataclasses.replace(v, own_image=held(v.own_image, own)) if v.own_image else v
+            dataclasses.replace(v, own_image=marked(v.own_image)) if v.own_image else v
             for v in product.variants
         ),
+    )
+    return resent, found.stripped
+
+
+def _resend_note(key: str, doc: Doc, family: Family, deleted: bool) -> str:
+    size = (doc.get("details") or {}).get("bytes")
+    shown = f" ({human_size(int(size))})" if size is not None else ""
+    ref = live_asset(doc, family.members()).ref
+    what = (
+        f"if the product is deleted, {ref} is taken off it but stays in the shop"
+        if deleted
+        else f"{ref} is taken off the product but stays in the shop"
+    )
+    return (
+        f"product.{key}: {what}; the media service wants a file's bytes with any change to it, so shelf"
+        f" downloads them and sends them again{shown}"
     )

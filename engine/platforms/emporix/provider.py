@@ -77,13 +77,15 @@ class EmporixProvider:
 
     def prepare(self, desired: Catalog, live: LiveState) -> Catalog:
         deleted = self.snapshot.deleted_codes if self.snapshot else set()
-        prepared = prepare_catalog(desired, live, self.settings, deleted)
+        prune = "products" in self.target.prune
+        prepared = prepare_catalog(desired, live, self.settings, deleted, self.known.families, prune)
         self.plan_notes = []
         if prepared.unsent_stock:
             self.plan_notes.append(
                 f"stock of {prepared.unsent_stock} variant(s) is not sent: Emporix keeps stock in its"
                 " availability service, which shelf does not manage (see docs/platforms/emporix.md)"
             )
+        self.plan_notes.extend(prepared.notes)
         return prepared.catalog
 
     async def apply(self, change: Change) -> None:
@@ -197,7 +199,7 @@ class EmporixProvider:
         at = layout(product, live, family.children if family else [], self.settings.language)
         former = family.members() if family else set()
         members = Members.of(self.members.get(owner(change.address) or "") or former, former)
-        await self.media.upload(located, product, at, members)
+        await self.media.upload(located, product, at, members, family.assets if family else ())
 
     async def _coupon(self, change: Change) -> None:
         promotion = _desired(change, Promotion)

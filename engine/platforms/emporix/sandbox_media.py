@@ -19,9 +19,11 @@ Readings where the reference and tutorial are silent:
   a private one only through ``GET .../download``, which answers its bytes as ``text/plain`` (the type
   the reference declares) with the ``ETag``, and redirects (301) for public assets and links.
 * ``PUT`` replaces ``refIds``, ``mixins``, ``metadata.mixins`` and ``details``; ``type`` and ``access``
-  cannot change (400). A blob's ``PUT`` is multipart with the ``body`` part; its ``file`` part, which
-  the reference lists as required, may be left out to keep the stored bytes. ``metadata.version`` is
-  required when ``metadata`` is sent and must be the current one (409). New assets are version 1.
+  cannot change (400). A blob's ``PUT`` is multipart with both parts, as ``AssetUpdateMultipart``
+  requires them: one without the ``file`` part is a 400 in the media service's error shape (``details``
+  ``["file: one file part is required"]``), so any change to a blob, even of its references or mixins
+  alone, sends its bytes again; they replace the stored ones. ``metadata.version`` is required when
+  ``metadata`` is sent and must be the current one (409). New assets are version 1.
 * Deleting an asset that does not exist is a 204, as the operation documents no 404.
 """
 
@@ -93,8 +95,9 @@ def _kind(request: Request) -> str:
     raise bad_request("The request must be multipart/form-data (BLOB) or application/json (LINK).")
 
 
-async def _multipart(request: Request, shop: Shop, *, file_required: bool) -> tuple[Any, UploadedFile | None]:
-    """The ``body`` JSON and the ``file`` part of a multipart request."""
+async def _multipart(request: Request, shop: Shop) -> tuple[Any, UploadedFile]:
+    """The ``body`` JSON and the ``file`` part of a multipart request; both are required, on creates and
+    on updates alike."""
     try:
         form = await request.form(max_files=2, max_fields=2, max_part_size=MAX_BODY_PART)
     except MultiPartException as exc:
@@ -108,10 +111,8 @@ async def _multipart(request: Request, shop: Shop, *, file_required: bool) -> tu
                 errors.setdefault(name, []).append("unknown part")
         if len(bodies) != 1:
             errors.setdefault("body", []).append("required once")
-        if len(files) > 1 or (file_required and not files) or len(files) != len(form.getlist("file")):
-            errors.setdefault("file", []).append(
-                "one file part is required" if file_required else "at most one file part"
-            )
+        if len(files) != 1 or len(files) != len(form.getlist("file")):
+            errors.setdefault("file", []).append("one file part is required")
         if errors:
             raise EmporixError(400, "Validation problem with request body.", errors=errors)
         raw = bodies[0]
@@ -120,14 +121,12 @@ async def _multipart(request: Request, shop: Shop, *, file_required: bool) -> tu
             body = loads(text)
         except ValueError as exc:
             raise invalid_field("body", str(exc)) from None
-        upload = None
-        if files:
-            data = await files[0].read()
-            shop.sandbox.stats.add_upload_bytes(len(data))
-            upload = UploadedFile(files[0].filename or "file", files[0].content_type, data)
+        data = await files[0].read()
+        shop.sandbox.stats.add_upload_bytes(len(data))
+        upload = UploadedFile(files[0].filename or "file", files[0].content_type, data)
     finally:
         await form.close()
-    if upload is not None and len(upload.data) > MAX_BYTES:
+    if len(upload.data) > MAX_BYTES:
         raise EmporixError(413, f"The file is larger than {MAX_BYTES} bytes.")
     return body, upload
 
@@ -202,7 +201,7 @@ def media_endpoints(shop: Shop) -> list[Endpoint]:
         kind = _kind(request)
         upload = None
         if kind == "BLOB":
-            body, upload = await _multipart(request, shop, file_required=True)
+            body, upload = await _multipart(request, shop)
             check(BLOB_CREATE, body)
         else:
             body = await read_json(request, LINK_CREATE)
@@ -226,7 +225,7 @@ def media_endpoints(shop: Shop) -> list[Endpoint]:
         kind = _kind(request)
         upload = None
         if kind == "BLOB":
-            body, upload = await _multipart(request, shop, file_required=False)
+            body, upload = await _multipart(request, shop)
             check(BLOB_UPDATE, body)
         else:
             body = await read_json(request, LINK_UPDATE)
@@ -244,14 +243,7 @@ def media_endpoints(shop: Shop) -> list[Endpoint]:
                 raise conflict("The asset was changed in the meantime; retry with its current version.")
             _check_refs(db, body)
             doc = _stored(shop, body, asset_id, old)
-            if kind == "BLOB":
-                if upload is None:
-                    row = db.execute("SELECT data FROM emporix_assets WHERE id = ?", (asset_id,)).fetchone()
-                    upload = UploadedFile(
-                        old["details"]["filename"], old["details"]["mimeType"], bytes(row["data"])
-                    )
-                    details = dict(body.get("details") or {})
-                    body = {**body, "details": {"mimeType": old["details"]["mimeType"], **details}}
+            if upload is not None:
                 doc["details"] = _details(body, upload, old)
                 ASSETS.save(db, doc)
                 db.execute("UPDATE emporix_assets SET data = ? WHERE id = ?", (upload.data, asset_id))
