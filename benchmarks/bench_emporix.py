@@ -13,18 +13,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
-import resource
 import shutil
 import sys
 import tempfile
-import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness
 from bench_xpage import write_catalog, write_png  # the same generated catalog and pictures
 
 from engine.config import load_config
@@ -44,29 +41,11 @@ CONFIG = (
 
 
 async def stats(db: Path) -> dict[str, Any]:
-    transport = httpx.ASGITransport(app=create_app(db))
-    async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as client:
-        result: dict[str, Any] = (await client.get("/_sandbox/stats")).json()
-        await client.post("/_sandbox/stats/reset")
-        return result
+    return await harness.stats(create_app, db)
 
 
 async def measure(label: str, job: Callable[[], Awaitable[Any]], db: Path, minimum: dict[str, int]) -> None:
-    """Wall time of the job, then the process's peak resident memory so far (a high-water mark)."""
-    started = time.perf_counter()
-    await job()
-    elapsed = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
-    counts = await stats(db)
-    requests = counts["requests"]
-    total = sum(requests.values())
-    print(
-        f"\n{label}: {elapsed:.2f} s, peak RSS {peak / 2**20:.0f} MiB, {total} requests"
-        f" ({counts['writes']} writes), {counts['upload_bytes']:,} bytes uploaded"
-    )
-    for route, n in sorted(requests.items()):
-        floor = minimum.get(route)
-        print(f"  {route:<82} {n:>6}" + (f"   (minimum {floor})" if floor is not None else ""))
+    await harness.measure(label, job, create_app, db, minimum, width=82)
 
 
 def _pages(count: int) -> int:

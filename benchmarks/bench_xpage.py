@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import math
 import os
-import resource
 import shutil
 import sys
 import tempfile
@@ -24,7 +23,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
+import harness
 
 from engine.config import Config, load_config
 from engine.core import apply_plan, open_session, read_and_plan
@@ -83,30 +82,11 @@ def write_catalog(root: Path, products: int, images: int = 0) -> None:
 
 
 async def stats(db: Path) -> dict[str, Any]:
-    transport = httpx.ASGITransport(app=create_app(db))
-    async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as client:
-        result: dict[str, Any] = (await client.get("/_sandbox/stats")).json()
-        await client.post("/_sandbox/stats/reset")
-        return result
+    return await harness.stats(create_app, db)
 
 
 async def measure(label: str, job: Callable[[], Awaitable[Any]], db: Path, minimum: dict[str, int]) -> None:
-    """Wall time of the job, then the process's peak resident memory so far (a high-water mark)."""
-    started = time.perf_counter()
-    await job()
-    elapsed = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
-    counts = await stats(db)
-    requests = counts["requests"]
-    total = sum(requests.values())
-    uploaded = counts["upload_bytes"]
-    print(
-        f"\n{label}: {elapsed:.2f} s, peak RSS {peak / 2**20:.0f} MiB, {total} requests,"
-        f" {uploaded:,} bytes uploaded"
-    )
-    for route, n in sorted(requests.items()):
-        floor = minimum.get(route)
-        print(f"  {route:<32} {n:>6}" + (f"   (minimum {floor})" if floor is not None else ""))
+    await harness.measure(label, job, create_app, db, minimum, width=40)
 
 
 async def main(products: int, images: int) -> None:
