@@ -50,7 +50,7 @@ class ShelfGroup(click.Group):
             out.error("interrupted")
             code = 130
         except Exception as exc:
-            if logging.getLogger().isEnabledFor(logging.DEBUG):
+            if logging.getLogger("engine").isEnabledFor(logging.INFO):  # -v shows the traceback
                 raise
             out.error(f"internal error: {type(exc).__name__}: {exc}", hint="run again with -v for details")
             code = 1
@@ -72,9 +72,24 @@ def _usage_hint(exc: click.ClickException) -> str | None:
 @click.pass_context
 def cli(ctx: click.Context, config_path: Path | None, verbose: int, quiet: bool) -> None:
     """Catalog as code: validate recipes, plan and apply them to live shops."""
-    level = logging.DEBUG if verbose >= 2 else logging.INFO if verbose else logging.WARNING
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    _configure_logging(verbose)
     ctx.obj = State(config_path, verbose, quiet)
+
+
+class _ShelfLogHandler(logging.StreamHandler):
+    """The one handler shelf installs, on the ``engine`` logger only: third-party loggers (httpx logs
+    whole URLs, query strings included) stay out, and engine.http logs method, path and status."""
+
+
+def _configure_logging(verbose: int) -> None:
+    logger = logging.getLogger("engine")
+    for handler in [h for h in logger.handlers if isinstance(h, _ShelfLogHandler)]:
+        logger.removeHandler(handler)
+    handler = _ShelfLogHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if verbose >= 2 else logging.INFO if verbose else logging.WARNING)
+    logger.propagate = False
 
 
 def main() -> None:

@@ -150,3 +150,11 @@ def test_apply_asks_on_a_terminal_and_only_yes_applies(repo: Path, monkeypatch: 
     assert accepted.exit_code == 0, accepted.output
     assert "Apply complete" in accepted.stderr
     assert shelf("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_verbose_logs_name_requests_without_query_strings_or_tokens(repo: Path) -> None:
+    result = shelf("-vv", "plan")
+    assert result.exit_code == 0
+    assert "engine.http: GET /product -> 200" in result.stderr
+    assert "page_size=" not in result.stderr
+    assert "Bearer" not in result.stderr
