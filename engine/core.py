@@ -13,15 +13,13 @@ from typing import TYPE_CHECKING
 
 from engine.apply import ChangeResult, Report, run_changes
 from engine.config import Config, Target, require_target
-from engine.errors import RecipeErrors
 from engine.model import COLLECTIONS, KIND_OF_COLLECTION, Catalog
 from engine.plan.model import Plan
 from engine.plan.planner import address_filter, make_plan, protected_addresses
 from engine.plan.uploads import with_owners
-from engine.platforms import capabilities_for, create_provider
+from engine.platforms import create_provider
 from engine.platforms.base import AddressFilter, AddressSet, LiveState, Provider
-from engine.platforms.limits import limit_errors
-from engine.recipes import load_catalog, recipes_digest
+from engine.recipes.loader import load_for_target
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -38,6 +36,7 @@ class Session:
     desired: Catalog
     provider: Provider
     protected: frozenset[str]
+    recipes_digest: str
 
 
 @asynccontextmanager
@@ -47,17 +46,16 @@ async def open_session(
     *,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> AsyncIterator[Session]:
-    """Load and check everything offline first, the platform's limits on images included; only then open
-    the provider (no request before)."""
+    """Load and check everything offline first, the platform's limits on images included (one read of
+    the recipes); only then open the provider (no request before)."""
     target = require_target(config, target_name)
-    desired = load_catalog(config, target.name)
-    too_much = limit_errors(desired, capabilities_for(target.platform), target.platform)
-    if too_much:
-        raise RecipeErrors(too_much)
-    protected = protected_addresses(load_catalog(config), target.name) if target.prune else frozenset()
+    loaded = load_for_target(config, target.name, everything=bool(target.prune))
+    protected = (
+        protected_addresses(loaded.everything, target.name) if loaded.everything is not None else frozenset()
+    )
     provider = create_provider(target, config, transport=transport)
     try:
-        yield Session(config, target, desired, provider, protected)
+        yield Session(config, target, loaded.desired, provider, protected, loaded.digest)
     finally:
         await provider.aclose()
 
@@ -90,10 +88,10 @@ async def read_and_plan(
         protected=session.protected,
         only=only,
         exclude=exclude,
-        recipes_digest=recipes_digest(session.config),
+        recipes_digest=session.recipes_digest,
         read=wanted,
     )
-    plan.notes.extend(getattr(provider, "plan_notes", ()))
+    plan.notes.extend(provider.plan_notes)
     return plan, live
 
 
@@ -115,7 +113,7 @@ async def apply_plan(
     report = Report(results=results)
     touched = sorted({r.address for r in results if r.ok})
     if verify and touched:
-        if plan.recipes_digest and plan.recipes_digest != recipes_digest(session.config):
+        if plan.recipes_digest and plan.recipes_digest != session.recipes_digest:
             session = replace(session, desired=_as_planned(session.desired, plan))
         again, _ = await read_and_plan(session, only=with_owners(touched), exact=True)
         for change in again.changes:

@@ -7,12 +7,14 @@ shelf before any shop is touched.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import ConfigError, RecipeError, RecipeErrors
 from engine.model import Catalog, Product
 from engine.recipes.asset_files import describe_assets, hash_cache
 from engine.recipes.build import build_item
+from engine.recipes.files import recipes_digest
 from engine.recipes.parse import Parsed, RawItem, parse_recipes
 from engine.recipes.problems import Problem, did_you_mean
 from engine.recipes.references import check_catalog, check_written, index_items
@@ -44,6 +46,37 @@ def load_catalog(config: Config, target: str | None = None) -> Catalog:
     cache.save()
     _raise_if_any([*problems, *more])
     return catalog
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What plan and apply need from the recipes for one target, from one read of the files.
+
+    ``everything`` is the catalog of every target, built only when asked for (prune spares what any
+    recipe protects or sends only elsewhere); ``digest`` ties a saved plan to these recipes.
+    """
+
+    desired: Catalog
+    everything: Catalog | None
+    digest: str
+
+
+def load_for_target(config: Config, target: str, *, everything: bool = False) -> Loaded:
+    """The target's catalog, checked against its platform's limits too, and (with ``everything``) the
+    whole catalog, from one parse of the recipe files. Raises :class:`RecipeErrors` holding every
+    problem found."""
+    platform = config.targets[target].platform
+    parsed = parse_recipes(config)
+    problems = [*parsed.problems, *check_written(parsed.items, list(config.targets))]
+    templates, cache = Templates(), hash_cache(config)
+    desired, more = build_catalog(parsed, config, target, templates, cache)
+    whole: Catalog | None = None
+    if everything:
+        whole, rest = build_catalog(parsed, config, None, templates, cache)
+        more.extend(rest)
+    cache.save()
+    _raise_if_any([*problems, *more], _platform_limits(desired, platform, None))
+    return Loaded(desired, whole, recipes_digest(config))
 
 
 def validate_all(config: Config) -> int:
