@@ -75,6 +75,9 @@ class LiveState:
 class Provider(Protocol):
     platform: ClassVar[str]
     capabilities: ClassVar[Capabilities]
+    plan_notes: list[str]
+    """What the last ``prepare`` found worth telling without it being an error (for example what the
+    platform keeps elsewhere and shelf does not send); the core adds these to the plan."""
 
     async def read(self, desired: Catalog, only: AddressFilter | None = None) -> LiveState:
         """Read the live shop. ``only`` limits the read to matching addresses where the API can filter."""

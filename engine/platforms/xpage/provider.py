@@ -71,6 +71,7 @@ class XPageProvider:
         self.mapped_categories: dict[str, str] = {
             str(k): str(v) for k, v in (settings.get("categories") or {}).items()
         }
+        self.plan_notes: list[str] = []  # xPage stores all it is sent; nothing to tell
         self._raw: dict[str, RawProduct] = {}
         self.files = XPageFiles(http, self.capabilities.max_image_bytes)
         self._shop: dict[str, str] = {}
