@@ -44,7 +44,10 @@ def test_apply_and_plan_over_http_with_token_from_environment(repo: Path, served
     planned = shelf("plan", "--detailed-exitcode", "--format", "json", env=env)
     assert planned.exit_code == 0, planned.output
     assert json.loads(planned.stdout)["changes"] == []
-    for output in (applied.output, planned.output, (repo / "shelf.yaml").read_text()):
+    saved = shelf("plan", "--out", "plan.json", env=env)
+    assert saved.exit_code == 0, saved.output
+    texts = (saved.output, (repo / "plan.json").read_text(), (repo / "shelf.yaml").read_text())
+    for output in (applied.output, planned.output, *texts):
         assert TOKEN not in output
 
     stats = httpx.get(f"{served}/_sandbox/stats").json()
