@@ -14,6 +14,7 @@ from engine.core import Session
 from engine.errors import StalePlanError
 from engine.plan.model import Action, Plan
 from engine.plan.planfile import load_plan
+from engine.plan.uploads import with_owners
 
 
 def planned_target(path: Path) -> str | None:
@@ -28,17 +29,17 @@ def planned_target(path: Path) -> str | None:
 
 async def load_and_check(session: Session, path: Path) -> Plan:
     plan = load_plan(path, target=session.target.name)
-    touched = {c.address for c in plan.changes}
+    wanted = set(with_owners(c.address for c in plan.changes))  # an upload needs its product read too
     live = await session.provider.read(
-        session.desired, only=lambda a: a in touched or a.startswith("category.")
+        session.desired, only=lambda a: a in wanted or a.startswith("category.")
     )
     stale: list[str] = []
     for change in plan.changes:
         now = live.versions.get(change.address)
-        if change.action is Action.CREATE or change.action is Action.UPLOAD:
-            if change.address in live.ids and change.action is Action.CREATE:
+        if change.action is Action.CREATE:
+            if change.address in live.ids:
                 stale.append(f"{change.address} was created in the shop since the plan")
-        elif change.live_version is not None and now != change.live_version:
+        elif change.action is not Action.UPLOAD and change.live_version not in (None, now):
             what = "was removed from" if now is None else "changed in"
             stale.append(f"{change.address} {what} the shop since the plan")
     if stale:

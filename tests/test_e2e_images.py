@@ -184,3 +184,16 @@ def test_a_symlink_out_of_the_repository_stops_before_any_request(repo: Path, tm
         assert f"recipes/accessories.yaml:42:14: image '{SOCKS}' is a symlink to {outside}" in result.stderr
         assert "outside the catalog repository" in result.stderr
     assert not sandbox_db(repo).exists()
+
+
+def test_a_saved_plan_of_a_changed_picture_reads_its_product_and_applies(repo: Path) -> None:
+    _applied(repo)
+    new = write_png(repo / "recipes" / SOCKS, seed=5151, size=30)
+    assert shelf("plan", "--out", "plan.json").exit_code == 0
+    _stats(repo)  # reset the counts
+    result = shelf("apply", "plan.json")
+    assert result.exit_code == 0, result.output
+    stats = _stats(repo)
+    assert stats["upload_bytes"] == len(new)
+    assert _writes(stats) == {"POST /file": 1, "POST /product/{id}/update": 1, "POST /file/{id}": 1}
+    assert shelf("plan", "--detailed-exitcode").exit_code == 0
