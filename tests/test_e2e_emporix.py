@@ -37,6 +37,31 @@ def _replace(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1))
 
 
+def _demo_applied(repo: Path) -> None:
+    """The demo catalog configured and applied: the starting point of most tests here."""
+    write_config(repo)
+    _applied(repo)
+
+
+def _applied_counted(repo: Path) -> Path:
+    """Apply with the sandbox's counters reset first; the sandbox database, for ``stats``."""
+    db = db_of(repo)
+    reset_stats(db)
+    _applied(repo)
+    return db
+
+
+def _tees_in_xl(repo: Path) -> Path:
+    """The classic tee offered in XL as well (two new variants); the apparel recipe."""
+    apparel = repo / "recipes" / "apparel.yaml"
+    _replace(
+        apparel,
+        "      Size: [S, M, L]\n      Color: [Black, White]",
+        "      Size: [S, M, L, XL]\n      Color: [Black, White]",
+    )
+    return apparel
+
+
 def test_demo_catalog_applies_and_a_second_plan_and_apply_change_nothing(repo: Path) -> None:
     write_config(repo)
     first = shelf("apply", "--auto-approve")
@@ -73,8 +98,7 @@ def test_demo_catalog_applies_and_a_second_plan_and_apply_change_nothing(repo: P
 
 
 def test_prices_carry_the_target_context_and_compare_price_as_a_discount(repo: Path) -> None:
-    write_config(repo)
-    _applied(repo)
+    _demo_applied(repo)
     db = db_of(repo)
     prices = {p["itemId"]["id"]: p for p in listing(db, "price/{t}/prices")}
     throw = prices["linen-throw"]
@@ -87,8 +111,7 @@ def test_prices_carry_the_target_context_and_compare_price_as_a_discount(repo: P
 
 
 def test_one_price_change_is_one_field_and_one_write(repo: Path) -> None:
-    write_config(repo)
-    _applied(repo)
+    _demo_applied(repo)
     _replace(repo / "recipes" / "accessories.yaml", "    price: 18.00", "    price: 19.50")
 
     planned = shelf("plan", "--detailed-exitcode", "--format", "json")
@@ -98,23 +121,15 @@ def test_one_price_change_is_one_field_and_one_write(repo: Path) -> None:
     assert change["address"] == "product.canvas-tote"
     assert change["fields"] == [{"path": "variants.TOTE-NATURAL.price", "before": "18.00", "after": "19.50"}]
 
-    db = db_of(repo)
-    reset_stats(db)
-    _applied(repo)
+    db = _applied_counted(repo)
     assert stats(db)["writes"] == 1
     assert stats(db)["requests"].get("PUT /price/{tenant}/prices/{priceId}") == 1
     assert shelf("plan", "--detailed-exitcode").exit_code == 0
 
 
 def test_variants_added_and_removed_are_written_as_variant_products(repo: Path) -> None:
-    write_config(repo)
-    _applied(repo)
-    apparel = repo / "recipes" / "apparel.yaml"
-    _replace(
-        apparel,
-        "      Size: [S, M, L]\n      Color: [Black, White]",
-        "      Size: [S, M, L, XL]\n      Color: [Black, White]",
-    )
+    _demo_applied(repo)
+    apparel = _tees_in_xl(repo)
     _replace(
         apparel,
         "      - {Size: S, Color: White, enabled: false}",
@@ -145,8 +160,7 @@ def test_variants_added_and_removed_are_written_as_variant_products(repo: Path) 
 
 
 def test_images_reordered_and_relabelled_send_their_bytes_again_as_planned_uploads(repo: Path) -> None:
-    write_config(repo)
-    _applied(repo)
+    _demo_applied(repo)
     home = repo / "recipes" / "home.yaml"
     _replace(
         home,
@@ -162,9 +176,7 @@ def test_images_reordered_and_relabelled_send_their_bytes_again_as_planned_uploa
     assert planned["summary"]["upload"] == 2
     order = [c["address"] for c in planned["changes"]]
     assert order.index("product.stoneware-mug") < order.index("image.stoneware-mug/front.png")
-    db = db_of(repo)
-    reset_stats(db)
-    _applied(repo)
+    db = _applied_counted(repo)
     assert stats(db)["upload_bytes"] == sum(sizes.values())
     assert stats(db)["writes"] == 2
     assert stats(db)["requests"].get("GET /media/{tenant}/assets/{assetId}/download") is None
@@ -185,8 +197,7 @@ def test_images_reordered_and_relabelled_send_their_bytes_again_as_planned_uploa
 
 
 def test_an_unchanged_image_beside_a_moved_one_is_not_sent(repo: Path) -> None:
-    write_config(repo)
-    _applied(repo)
+    _demo_applied(repo)
     home = repo / "recipes" / "home.yaml"
     _replace(
         home,
@@ -197,21 +208,13 @@ def test_an_unchanged_image_beside_a_moved_one_is_not_sent(repo: Path) -> None:
     assert "^ upload image.stoneware-mug/glaze.png" in planned.stderr
     assert "image.stoneware-mug/front.png" not in planned.stderr
     size = (repo / "recipes" / "images" / "stoneware-mug" / "glaze.png").stat().st_size
-    db = db_of(repo)
-    reset_stats(db)
-    _applied(repo)
+    db = _applied_counted(repo)
     assert stats(db)["upload_bytes"] == size and stats(db)["writes"] == 1
 
 
 def test_an_image_shown_on_a_new_variant_is_sent_once_after_the_variant_exists(repo: Path) -> None:
-    write_config(repo)
-    _applied(repo)
-    apparel = repo / "recipes" / "apparel.yaml"
-    _replace(
-        apparel,
-        "      Size: [S, M, L]\n      Color: [Black, White]",
-        "      Size: [S, M, L, XL]\n      Color: [Black, White]",
-    )
+    _demo_applied(repo)
+    _tees_in_xl(repo)
     pictures = repo / "recipes" / "images" / "classic-tee"
     sizes = {name: (pictures / name).stat().st_size for name in ("black.png", "white.png")}
     planned = json.loads(shelf("plan", "--format", "json").stdout)
@@ -220,9 +223,7 @@ def test_an_image_shown_on_a_new_variant_is_sent_once_after_the_variant_exists(r
         f"image.classic-tee/{n}": s for n, s in sizes.items()
     }
     assert all(c["depends_on"] == ["product.classic-tee"] for c in uploads.values())
-    db = db_of(repo)
-    reset_stats(db)
-    _applied(repo)
+    db = _applied_counted(repo)
     assert stats(db)["upload_bytes"] == sum(sizes.values())
     assert stats(db)["requests"]["PUT /media/{tenant}/assets/{assetId}"] == 2
     assert shelf("plan", "--detailed-exitcode").exit_code == 0
@@ -247,8 +248,7 @@ def _shop_image(repo: Path, refs: list[dict[str, str]]) -> dict[str, Any]:
 
 
 def test_a_shop_image_given_alt_text_in_a_recipe_is_downloaded_and_sent_back(repo: Path) -> None:
-    write_config(repo)
-    _applied(repo)
+    _demo_applied(repo)
     shop_made = _shop_image(repo, [{"id": "stoneware-mug", "type": "PRODUCT"}])
     _replace(
         repo / "recipes" / "home.yaml",
@@ -259,9 +259,7 @@ def test_a_shop_image_given_alt_text_in_a_recipe_is_downloaded_and_sent_back(rep
     planned = shelf("plan")
     assert f"^ upload image.stoneware-mug/lookbook.png ({len(PNG)} B)" in planned.stderr
     assert "1 to upload (80 B)" in planned.stderr
-    db = db_of(repo)
-    reset_stats(db)
-    _applied(repo)
+    db = _applied_counted(repo)
     assert stats(db)["requests"]["GET /media/{tenant}/assets/{assetId}/download"] == 1
     assert stats(db)["upload_bytes"] == len(PNG)
     assert shelf("plan", "--detailed-exitcode").exit_code == 0
@@ -273,8 +271,7 @@ def test_a_shop_image_given_alt_text_in_a_recipe_is_downloaded_and_sent_back(rep
 
 
 def test_a_shop_image_taken_off_a_product_keeps_its_bytes_and_other_references(repo: Path) -> None:
-    write_config(repo)
-    _applied(repo)
+    _demo_applied(repo)
     shop_made = _shop_image(
         repo, [{"id": "stoneware-mug", "type": "PRODUCT"}, {"id": "home", "type": "CATEGORY"}]
     )
@@ -284,9 +281,7 @@ def test_a_shop_image_taken_off_a_product_keeps_its_bytes_and_other_references(r
         " the media service wants a file's bytes with any change to it, so shelf downloads them and sends"
         f" them again ({len(PNG)} B)"
     ) in planned.stderr
-    db = db_of(repo)
-    reset_stats(db)
-    _applied(repo)
+    db = _applied_counted(repo)
     assert stats(db)["upload_bytes"] == len(PNG)
     assert shelf("plan", "--detailed-exitcode").exit_code == 0
     kept = call(db, "GET", f"/media/{TENANT}/assets/{shop_made['id']}").json()
@@ -294,8 +289,7 @@ def test_a_shop_image_taken_off_a_product_keeps_its_bytes_and_other_references(r
 
 
 def test_a_changed_image_is_uploaded_and_the_old_one_deleted(repo: Path) -> None:
-    write_config(repo)
-    _applied(repo)
+    _demo_applied(repo)
     picture = repo / "recipes" / "images" / "soy-candle" / "jar.png"
     picture.write_bytes(picture.read_bytes() + b"\x00")
     planned = shelf("plan")
@@ -440,8 +434,7 @@ def test_an_upload_whose_answer_was_lost_is_found_not_sent_twice(repo: Path) -> 
 
 
 def test_options_added_to_a_simple_product_and_removed_again(repo: Path) -> None:
-    write_config(repo)
-    _applied(repo)
+    _demo_applied(repo)
     accessories = repo / "recipes" / "accessories.yaml"
     simple = "    price: 18.00\n    sku: TOTE-NATURAL\n    stock: 150\n"
     with_options = (
@@ -467,8 +460,7 @@ def test_options_added_to_a_simple_product_and_removed_again(repo: Path) -> None
 
 
 def test_a_saved_plan_is_refused_when_the_product_changed_in_the_shop(repo: Path) -> None:
-    write_config(repo)
-    _applied(repo)
+    _demo_applied(repo)
     _replace(repo / "recipes" / "home.yaml", "    price: 16.00", "    price: 17.00")
     saved = shelf("plan", "--out", "plan.json")
     assert saved.exit_code == 0, saved.output

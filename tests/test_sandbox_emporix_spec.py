@@ -36,6 +36,7 @@ import json
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -277,27 +278,32 @@ def _product(product_id: str, code: str, **extra: Any) -> dict[str, Any]:
 
 
 async def _scenario(check: Checker) -> None:
+    oauth_api = partial(check, "oauth")
+    product_api = partial(check, "product")
+    category_api = partial(check, "category")
+    price_api = partial(check, "price")
+    media_api = partial(check, "media")
+    coupon_api = partial(check, "coupon")
     star = {"Content-Language": "*"}
-    await check(
-        "oauth",
+    await oauth_api(
         "POST",
         "/oauth/token",
         200,
         data={"grant_type": "client_credentials", "client_id": "sandbox", "client_secret": "sandbox"},
     )
 
-    template = (await check("product", "POST", TEMPLATES, 201, json=template_body())).json()["id"]
-    spare = (await check("product", "POST", TEMPLATES, 201, json=template_body(id="spare"))).json()["id"]
-    await check("product", "GET", TEMPLATES, 200, headers={"X-Total-Count": "true"})
-    await check("product", "PUT", f"{TEMPLATES}/{template}", 204, json=template_body(metadata={"version": 1}))
-    await check("product", "GET", f"{TEMPLATES}/{template}", 200, params={"version": "1"})
-    await check("product", "DELETE", f"{TEMPLATES}/{spare}", 204)
+    template = (await product_api("POST", TEMPLATES, 201, json=template_body())).json()["id"]
+    spare = (await product_api("POST", TEMPLATES, 201, json=template_body(id="spare"))).json()["id"]
+    await product_api("GET", TEMPLATES, 200, headers={"X-Total-Count": "true"})
+    await product_api("PUT", f"{TEMPLATES}/{template}", 204, json=template_body(metadata={"version": 1}))
+    await product_api("GET", f"{TEMPLATES}/{template}", 200, params={"version": "1"})
+    await product_api("DELETE", f"{TEMPLATES}/{spare}", 204)
 
-    await check(
-        "product", "POST", PRODUCTS, 201, json=_product("mug", "MUG", description={"en": "Big"}), headers=star
+    await product_api(
+        "POST", PRODUCTS, 201, json=_product("mug", "MUG", description={"en": "Big"}), headers=star
     )
-    await check("product", "POST", PRODUCTS, 409, json=_product("cup", "MUG"), headers=star)
-    await check("product", "POST", PRODUCTS, 400, json={"name": "No code"}, valid=False)
+    await product_api("POST", PRODUCTS, 409, json=_product("cup", "MUG"), headers=star)
+    await product_api("POST", PRODUCTS, 400, json={"name": "No code"}, valid=False)
     parent = _product(
         "tee",
         "TEE",
@@ -305,108 +311,53 @@ async def _scenario(check: Checker) -> None:
         template={"id": template, "version": "2"},
         variantAttributes={"size": [{"key": "S"}], "color": [{"key": "RED"}, {"key": "BLUE"}]},
     )
-    await check("product", "POST", PRODUCTS, 201, json=parent, headers=star)
-    await check("product", "GET", PRODUCTS, 200, headers={"X-Total-Count": "true", "Accept-Language": "*"})
-    await check("product", "GET", PRODUCTS, 401, headers={"Authorization": "Bearer expired"})
-    variant = (await check("product", "GET", PRODUCTS, 200, params={"q": "productType:VARIANT"})).json()[0][
-        "id"
-    ]
-    await check("product", "GET", f"{PRODUCTS}/{variant}", 200, params={"expand": "parentVariant"})
-    await check("product", "GET", f"{PRODUCTS}/tee", 200, params={"expand": "template"})
-    await check("product", "GET", f"{PRODUCTS}/ghost", 404)
-    await check("product", "PUT", f"{PRODUCTS}/cup", 201, json=_product("cup", "CUP"), headers=star)
-    await check(
-        "product",
-        "PUT",
-        f"{PRODUCTS}/cup",
-        204,
-        json=_product("cup", "CUP", metadata={"version": 1}),
-        headers=star,
-    )
-    await check(
-        "product",
-        "PUT",
-        f"{PRODUCTS}/cup",
-        409,
-        json=_product("cup", "CUP", metadata={"version": 1}),
-        headers=star,
-    )
-    await check(
-        "product", "PATCH", f"{PRODUCTS}/cup", 204, json={"description": {"en": "Small"}}, headers=star
-    )
+    await product_api("POST", PRODUCTS, 201, json=parent, headers=star)
+    await product_api("GET", PRODUCTS, 200, headers={"X-Total-Count": "true", "Accept-Language": "*"})
+    await product_api("GET", PRODUCTS, 401, headers={"Authorization": "Bearer expired"})
+    variant = (await product_api("GET", PRODUCTS, 200, params={"q": "productType:VARIANT"})).json()[0]["id"]
+    await product_api("GET", f"{PRODUCTS}/{variant}", 200, params={"expand": "parentVariant"})
+    await product_api("GET", f"{PRODUCTS}/tee", 200, params={"expand": "template"})
+    await product_api("GET", f"{PRODUCTS}/ghost", 404)
+    await product_api("PUT", f"{PRODUCTS}/cup", 201, json=_product("cup", "CUP"), headers=star)
+    cup_v1 = _product("cup", "CUP", metadata={"version": 1})
+    await product_api("PUT", f"{PRODUCTS}/cup", 204, json=cup_v1, headers=star)
+    await product_api("PUT", f"{PRODUCTS}/cup", 409, json=cup_v1, headers=star)
+    await product_api("PATCH", f"{PRODUCTS}/cup", 204, json={"description": {"en": "Small"}}, headers=star)
     bulk = [_product("b1", "B1"), _product("b2", "B2")]
-    await check("product", "POST", f"{PRODUCTS}/bulk", 207, json=bulk, headers=star)
-    await check("product", "PUT", f"{PRODUCTS}/bulk", 207, json=bulk, headers=star)
-    await check("product", "DELETE", f"{PRODUCTS}/b2", 204)
+    await product_api("POST", f"{PRODUCTS}/bulk", 207, json=bulk, headers=star)
+    await product_api("PUT", f"{PRODUCTS}/bulk", 207, json=bulk, headers=star)
+    await product_api("DELETE", f"{PRODUCTS}/b2", 204)
 
-    shoes = (
-        await check(
-            "category",
-            "POST",
-            CATEGORIES,
-            201,
-            json={"localizedName": {"en": "Shoes"}, "published": True, "code": "shoes"},
-        )
-    ).json()["id"]
-    await check(
-        "category",
-        "POST",
-        CATEGORIES,
-        409,
-        json={"localizedName": {"en": "S"}, "published": True, "code": "shoes"},
-    )
-    await check("category", "POST", CATEGORIES, 400, json={"localizedName": {"en": "S"}}, valid=False)
-    await check(
-        "category",
-        "PUT",
-        f"{CATEGORIES}/boots",
-        201,
-        json={"localizedName": {"en": "Boots"}, "published": True, "parentId": shoes},
-    )
-    await check(
-        "category",
-        "PUT",
-        f"{CATEGORIES}/boots",
-        204,
-        json={
-            "localizedName": {"en": "Boots"},
-            "published": True,
-            "parentId": shoes,
-            "metadata": {"version": 0},
-        },
-    )
-    await check(
-        "category",
-        "PATCH",
-        f"{CATEGORIES}/boots",
-        204,
-        json={"localizedSlug": {"en": "boots"}, "metadata": {"version": 1}},
-    )
-    await check("category", "GET", CATEGORIES, 200, headers={"X-Total-Count": "true"})
-    await check("category", "GET", f"{CATEGORIES}/boots", 200)
-    await check("category", "GET", f"{CATEGORIES}/ghost", 404)
-    await check("category", "PUT", f"{CATEGORIES}/boots/assignments/references/mug", 201)
-    await check("category", "PUT", f"{CATEGORIES}/boots/assignments/references/mug", 204)
-    await check(
-        "category",
+    shoes_body = {"localizedName": {"en": "Shoes"}, "published": True, "code": "shoes"}
+    shoes = (await category_api("POST", CATEGORIES, 201, json=shoes_body)).json()["id"]
+    await category_api("POST", CATEGORIES, 409, json={**shoes_body, "localizedName": {"en": "S"}})
+    await category_api("POST", CATEGORIES, 400, json={"localizedName": {"en": "S"}}, valid=False)
+    boots = {"localizedName": {"en": "Boots"}, "published": True, "parentId": shoes}
+    await category_api("PUT", f"{CATEGORIES}/boots", 201, json=boots)
+    await category_api("PUT", f"{CATEGORIES}/boots", 204, json={**boots, "metadata": {"version": 0}})
+    slug = {"localizedSlug": {"en": "boots"}, "metadata": {"version": 1}}
+    await category_api("PATCH", f"{CATEGORIES}/boots", 204, json=slug)
+    await category_api("GET", CATEGORIES, 200, headers={"X-Total-Count": "true"})
+    await category_api("GET", f"{CATEGORIES}/boots", 200)
+    await category_api("GET", f"{CATEGORIES}/ghost", 404)
+    await category_api("PUT", f"{CATEGORIES}/boots/assignments/references/mug", 201)
+    await category_api("PUT", f"{CATEGORIES}/boots/assignments/references/mug", 204)
+    await category_api(
         "POST",
         f"{CATEGORIES}/{shoes}/assignments",
         201,
         json={"ref": {"id": "cup", "type": "PRODUCT"}},
     )
-    await check(
-        "category", "GET", f"{CATEGORIES}/{shoes}/assignments", 200, params={"withSubcategories": "true"}
-    )
-    await check(
-        "category",
+    await category_api("GET", f"{CATEGORIES}/{shoes}/assignments", 200, params={"withSubcategories": "true"})
+    await category_api(
         "GET",
         "/category/acme/assignments/references/mug",
         200,
         params={"expandSupercategoriesIds": "true"},
     )
-    await check("category", "DELETE", f"{CATEGORIES}/boots/assignments/references/mug", 204)
-    await check("category", "DELETE", "/category/acme/assignments/references/cup", 204)
-    await check("category", "DELETE", f"{CATEGORIES}/boots", 204)
+    await category_api("DELETE", f"{CATEGORIES}/boots/assignments/references/mug", 204)
+    await category_api("DELETE", "/category/acme/assignments/references/cup", 204)
+    await category_api("DELETE", f"{CATEGORIES}/boots", 204)
 
     model = {
         "includesTax": True,
@@ -417,12 +368,12 @@ async def _scenario(check: Checker) -> None:
         },
         "measurementUnit": {"quantity": 1, "unitCode": "pc"},
     }
-    model_id = (await check("price", "POST", MODELS, 201, json=model)).json()["id"]
-    await check("price", "GET", MODELS, 200, headers={"X-Total-Count": "true"})
-    await check("price", "GET", f"{MODELS}/{model_id}", 200)
-    await check("price", "PUT", f"{MODELS}/{model_id}", 204, json={**model, "name": "Piece"})
-    await check("price", "PUT", f"{MODELS}/other", 201, json=model)
-    await check("price", "DELETE", f"{MODELS}/other", 204)
+    model_id = (await price_api("POST", MODELS, 201, json=model)).json()["id"]
+    await price_api("GET", MODELS, 200, headers={"X-Total-Count": "true"})
+    await price_api("GET", f"{MODELS}/{model_id}", 200)
+    await price_api("PUT", f"{MODELS}/{model_id}", 204, json={**model, "name": "Piece"})
+    await price_api("PUT", f"{MODELS}/other", 201, json=model)
+    await price_api("DELETE", f"{MODELS}/other", 204)
     price = {
         "itemId": {"itemType": "PRODUCT", "id": "mug"},
         "currency": "EUR",
@@ -430,23 +381,22 @@ async def _scenario(check: Checker) -> None:
         "tierValues": [{"priceValue": 25.5}],
         "restrictions": {"siteCodes": ["main"]},
     }
-    price_id = (await check("price", "POST", PRICES, 201, json=price)).json()["id"]
-    await check("price", "POST", PRICES, 400, json={**price, "currency": "euro"}, valid=False)
-    await check("price", "GET", PRICES, 200, params={"itemId": "mug"}, headers={"X-Total-Count": "true"})
-    await check("price", "GET", f"{PRICES}/{price_id}", 200, params={"extendWithPriceModel": "true"})
-    await check("price", "GET", f"{PRICES}/ghost", 404)
-    await check(
-        "price",
+    price_id = (await price_api("POST", PRICES, 201, json=price)).json()["id"]
+    await price_api("POST", PRICES, 400, json={**price, "currency": "euro"}, valid=False)
+    await price_api("GET", PRICES, 200, params={"itemId": "mug"}, headers={"X-Total-Count": "true"})
+    await price_api("GET", f"{PRICES}/{price_id}", 200, params={"extendWithPriceModel": "true"})
+    await price_api("GET", f"{PRICES}/ghost", 404)
+    await price_api(
         "PUT",
         f"{PRICES}/{price_id}",
         204,
         params={"partial": "true"},
         json={"tierValues": [{"priceValue": 20}]},
     )
-    await check("price", "PUT", f"{PRICES}/p2", 201, params={"partial": "false"}, json=price)
-    await check("price", "POST", f"{PRICES}/bulk", 207, json=[price, {**price, "currency": "USD"}])
-    await check("price", "PUT", f"{PRICES}/bulk", 207, json=[{**price, "id": "p2"}, {**price, "id": "p3"}])
-    await check("price", "DELETE", f"{PRICES}/p3", 204)
+    await price_api("PUT", f"{PRICES}/p2", 201, params={"partial": "false"}, json=price)
+    await price_api("POST", f"{PRICES}/bulk", 207, json=[price, {**price, "currency": "USD"}])
+    await price_api("PUT", f"{PRICES}/bulk", 207, json=[{**price, "id": "p2"}, {**price, "id": "p3"}])
+    await price_api("DELETE", f"{PRICES}/p3", 204)
 
     link = {
         "type": "LINK",
@@ -454,7 +404,7 @@ async def _scenario(check: Checker) -> None:
         "url": "https://cdn.example.com/side.jpg",
         "refIds": [{"id": "mug", "type": "PRODUCT"}],
     }
-    await check("media", "POST", ASSETS, 201, json={**link, "id": "side"})
+    await media_api("POST", ASSETS, 201, json={**link, "id": "side"})
     body = {
         "type": "BLOB",
         "access": "PUBLIC",
@@ -462,11 +412,10 @@ async def _scenario(check: Checker) -> None:
         "details": {"filename": "front.png", "mimeType": "image/png"},
     }
     files = {"file": ("front.png", PNG, "image/png"), "body": (None, json.dumps(body), "application/json")}
-    blob = (await check("media", "POST", ASSETS, 201, files=files)).json()["id"]
+    blob = (await media_api("POST", ASSETS, 201, files=files)).json()["id"]
     private = {"type": "BLOB", "access": "PRIVATE"}
     secret = (
-        await check(
-            "media",
+        await media_api(
             "POST",
             ASSETS,
             201,
@@ -476,41 +425,38 @@ async def _scenario(check: Checker) -> None:
             },
         )
     ).json()["id"]
-    await check("media", "GET", ASSETS, 200, params={"q": "refIds.id:mug"}, headers={"X-Total-Count": "true"})
-    await check("media", "GET", f"{ASSETS}/{blob}", 200)
-    await check("media", "GET", f"{ASSETS}/side", 200)
-    await check("media", "GET", f"{ASSETS}/ghost", 404)
-    await check("media", "PUT", f"{ASSETS}/side", 204, json={**link, "metadata": {"version": 1}})
+    await media_api("GET", ASSETS, 200, params={"q": "refIds.id:mug"}, headers={"X-Total-Count": "true"})
+    await media_api("GET", f"{ASSETS}/{blob}", 200)
+    await media_api("GET", f"{ASSETS}/side", 200)
+    await media_api("GET", f"{ASSETS}/ghost", 404)
+    await media_api("PUT", f"{ASSETS}/side", 204, json={**link, "metadata": {"version": 1}})
     update = {"body": (None, json.dumps({**body, "metadata": {"version": 1}}), "application/json")}
-    await check("media", "PUT", f"{ASSETS}/{blob}", 400, valid=False, files=update)
-    await check(
-        "media", "PUT", f"{ASSETS}/{blob}", 204, files={**update, "file": ("front.png", PNG, "image/png")}
-    )
-    await check("media", "GET", f"{ASSETS}/{blob}/download", 301)
-    await check("media", "GET", f"{ASSETS}/{secret}/download", 200)
-    await check("media", "DELETE", f"{ASSETS}/side", 204)
+    await media_api("PUT", f"{ASSETS}/{blob}", 400, valid=False, files=update)
+    await media_api("PUT", f"{ASSETS}/{blob}", 204, files={**update, "file": ("front.png", PNG, "image/png")})
+    await media_api("GET", f"{ASSETS}/{blob}/download", 301)
+    await media_api("GET", f"{ASSETS}/{secret}/download", 200)
+    await media_api("DELETE", f"{ASSETS}/side", 204)
 
     coupon = {"code": "BF20", "name": "Black Friday", "discountType": "PERCENT", "discountPercentage": 20}
-    await check("coupon", "POST", COUPONS, 201, json=coupon)
-    await check("coupon", "POST", COUPONS, 409, json=coupon)
-    await check(
-        "coupon", "POST", COUPONS, 400, json={**coupon, "code": "X", "discountPercentage": 200}, valid=False
+    await coupon_api("POST", COUPONS, 201, json=coupon)
+    await coupon_api("POST", COUPONS, 409, json=coupon)
+    await coupon_api(
+        "POST", COUPONS, 400, json={**coupon, "code": "X", "discountPercentage": 200}, valid=False
     )
-    await check("coupon", "GET", COUPONS, 200, params={"totalCount": "true"})
-    await check("coupon", "GET", f"{COUPONS}/BF20", 200)
-    await check("coupon", "GET", f"{COUPONS}/GHOST", 404)
-    await check(
-        "coupon",
+    await coupon_api("GET", COUPONS, 200, params={"totalCount": "true"})
+    await coupon_api("GET", f"{COUPONS}/BF20", 200)
+    await coupon_api("GET", f"{COUPONS}/GHOST", 404)
+    await coupon_api(
         "PUT",
         f"{COUPONS}/BF20",
         200,
         params={"partial": "false"},
         json={k: v for k, v in coupon.items() if k != "code"},
     )
-    await check("coupon", "PATCH", f"{COUPONS}/BF20", 200, json={"description": "Once a year"})
-    await check("coupon", "DELETE", f"{COUPONS}/BF20", 204)
+    await coupon_api("PATCH", f"{COUPONS}/BF20", 200, json={"description": "Once a year"})
+    await coupon_api("DELETE", f"{COUPONS}/BF20", 204)
 
-    await check("product", "DELETE", f"{PRODUCTS}/tee", 204, params={"force": "true"})
+    await product_api("DELETE", f"{PRODUCTS}/tee", 204, params={"force": "true"})
 
 
 async def test_every_endpoint_matches_the_vendor_reference(tmp_path: Path, apis: dict[str, Any]) -> None:

@@ -36,7 +36,6 @@ from engine.platforms.emporix.sandbox_auth import require, scoped
 from engine.platforms.emporix.sandbox_context import Shop, new_id
 from engine.platforms.emporix.sandbox_db import ASSETS, CATEGORIES, Doc, asset_url
 from engine.platforms.emporix.sandbox_errors import (
-    bad_request,
     conflict,
     invalid_field,
     not_found,
@@ -46,8 +45,9 @@ from engine.platforms.emporix.sandbox_http import (
     PAGING,
     TEXT,
     created,
-    dotted,
+    filter_q,
     list_response,
+    localized_key,
     no_content,
     params_schema,
     read_json,
@@ -62,7 +62,6 @@ from engine.platforms.emporix.sandbox_i18n import (
     filtered,
 )
 from engine.platforms.emporix.sandbox_json import JsonResponse
-from engine.platforms.emporix.sandbox_q import QueryError, parse_q
 from engine.platforms.emporix.sandbox_schemas_category import (
     CATEGORY_CREATE,
     CATEGORY_PATCH,
@@ -71,6 +70,7 @@ from engine.platforms.emporix.sandbox_schemas_category import (
 )
 from engine.sandbox.api import Endpoint
 from engine.sandbox.auth import Principal
+from engine.sandbox.validation import SchemaValidator
 
 BASE = "/category/{tenant}/categories"
 MANAGE = "category.category_manage"
@@ -292,25 +292,7 @@ def _listed(
         ]
     if "metadataModifiedAt" in params:
         docs = [d for d in docs if d["metadata"]["modifiedAt"][:10] > params["metadataModifiedAt"]]
-    if "q" in params:
-        try:
-            match = parse_q(params["q"])
-        except QueryError as exc:
-            raise bad_request(str(exc), {"q": [str(exc)]}) from None
-        docs = [d for d in docs if match(d)]
-    return docs
-
-
-def _field(language: str) -> Any:
-    """Sort keys for categories: a localized field without a language sorts by the default language."""
-
-    def key(doc: Mapping[str, Any], field: str) -> Any:
-        value = dotted(doc, field)
-        if isinstance(value, Mapping) and field in LOCALIZED:
-            return value.get(language) or next(iter(value.values()), None)
-        return value
-
-    return key
+    return filter_q(docs, params)
 
 
 def category_endpoints(shop: Shop) -> list[Endpoint]:
@@ -324,7 +306,7 @@ def category_endpoints(shop: Shop) -> list[Endpoint]:
                 docs = [d for d in docs if d.get("published")]
             view = CategoryView(shop, db, request)
             docs = _listed(view, docs, params, accept)
-            sort_items(docs, params.get("sort"), _field(shop.default_language))
+            sort_items(docs, params.get("sort"), localized_key(shop.default_language, LOCALIZED))
             return list_response(request, [view(d) for d in docs], params)
 
     async def get_one(request: Request, principal: Principal | None) -> Response:
@@ -337,54 +319,35 @@ def category_endpoints(shop: Shop) -> list[Endpoint]:
                 raise not_found(f"Category with id {category_id} does not exist.")
             return JsonResponse(CategoryView(shop, db, request)(doc))
 
-    async def create(request: Request, principal: Principal | None) -> Response:
+    async def written(
+        request: Request, principal: Principal | None, schema: SchemaValidator, mode: str
+    ) -> tuple[Doc, bool]:
+        """Read a write's ``publish`` parameter and body and write the category (the path's, if any)."""
         params = read_params(request, WRITE_PARAMS)
-        body = await read_json(request, CATEGORY_CREATE)
+        body = await read_json(request, schema)
+        category_id = request.path_params.get("categoryId")
         with shop.store.write() as db:
-            doc, _ = write_category(
+            return write_category(
                 shop,
                 db,
                 request,
                 principal,
                 body,
-                category_id=None,
-                mode="create",
+                category_id=category_id,
+                mode=mode,
                 publish=params.get("publish"),
             )
+
+    async def create(request: Request, principal: Principal | None) -> Response:
+        doc, _ = await written(request, principal, CATEGORY_CREATE, "create")
         return created({"id": doc["id"]})
 
     async def upsert(request: Request, principal: Principal | None) -> Response:
-        params = read_params(request, WRITE_PARAMS)
-        body = await read_json(request, CATEGORY_UPDATE)
-        category_id = request.path_params["categoryId"]
-        with shop.store.write() as db:
-            doc, new = write_category(
-                shop,
-                db,
-                request,
-                principal,
-                body,
-                category_id=category_id,
-                mode="upsert",
-                publish=params.get("publish"),
-            )
+        doc, new = await written(request, principal, CATEGORY_UPDATE, "upsert")
         return created({"id": doc["id"]}) if new else no_content()
 
     async def patch(request: Request, principal: Principal | None) -> Response:
-        params = read_params(request, WRITE_PARAMS)
-        body = await read_json(request, CATEGORY_PATCH)
-        category_id = request.path_params["categoryId"]
-        with shop.store.write() as db:
-            write_category(
-                shop,
-                db,
-                request,
-                principal,
-                body,
-                category_id=category_id,
-                mode="patch",
-                publish=params.get("publish"),
-            )
+        await written(request, principal, CATEGORY_PATCH, "patch")
         return no_content()
 
     async def delete(request: Request, principal: Principal | None) -> Response:

@@ -54,13 +54,13 @@ from engine.platforms.emporix.sandbox_http import (
     TEXT,
     Page,
     created,
+    filter_q,
     params_schema,
     read_json,
     read_params,
     sort_items,
 )
 from engine.platforms.emporix.sandbox_json import JsonResponse
-from engine.platforms.emporix.sandbox_q import QueryError, parse_q
 from engine.platforms.emporix.sandbox_schemas_coupon import COUPON_CREATE, COUPON_UPDATE, READ_ONLY
 from engine.sandbox.api import Endpoint
 from engine.sandbox.auth import Principal
@@ -185,12 +185,7 @@ def coupon_endpoints(shop: Shop) -> list[Endpoint]:
         params = read_params(request, LIST_PARAMS)
         with shop.store.read() as db:
             docs = [shown(d) for d in COUPONS.all(db) if params.get("showDeleted") or not d.get("deleted")]
-        if "q" in params:
-            try:
-                match = parse_q(params["q"])
-            except QueryError as exc:
-                raise bad_request(str(exc), {"q": [str(exc)]}) from None
-            docs = [d for d in docs if match(d)]
+        docs = filter_q(docs, params)
         sort_items(docs, params.get("sort"), lambda d, f: d.get(f))
         headers = {"Items-Count": str(len(docs))} if params.get("totalCount") else {}
         return JsonResponse(Page.of(params, PAGE_SIZE).cut(docs), headers=headers)

@@ -8,7 +8,7 @@ request says ``X-Total-Count: true``, answer the number of matches in the ``X-To
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from engine.platforms.emporix.sandbox_errors import EmporixError, bad_request
 from engine.platforms.emporix.sandbox_json import JsonResponse
+from engine.platforms.emporix.sandbox_q import Predicate, QueryError, parse_q
 from engine.sandbox.query import typed_text
 from engine.sandbox.responses import ApiError
 from engine.sandbox.validation import SchemaValidator, parse_json
@@ -130,6 +131,35 @@ def dotted(doc: Mapping[str, Any], field: str) -> Any:
             return None
         node = node[part]
     return node
+
+
+def localized_key(language: str, localized: Collection[str]) -> Callable[[Mapping[str, Any], str], Any]:
+    """Sort keys by dotted field where a localized field (one of ``localized``) without a language
+    sorts by ``language``, or failing that by its first value."""
+
+    def key(doc: Mapping[str, Any], field: str) -> Any:
+        value = dotted(doc, field)
+        if isinstance(value, Mapping) and field in localized:
+            return value.get(language) or next(iter(value.values()), None)
+        return value
+
+    return key
+
+
+def q_predicate(text: str) -> Predicate:
+    """The ``q`` parameter read as a predicate; a 400 naming ``q`` when it cannot be read."""
+    try:
+        return parse_q(text)
+    except QueryError as exc:
+        raise bad_request(str(exc), {"q": [str(exc)]}) from None
+
+
+def filter_q(docs: list[Any], params: Mapping[str, Any]) -> list[Any]:
+    """``docs`` that match the ``q`` parameter, all of them when there is none (400 when unreadable)."""
+    if "q" not in params:
+        return docs
+    match = q_predicate(params["q"])
+    return [d for d in docs if match(d)]
 
 
 def list_response(

@@ -58,6 +58,7 @@ from engine.platforms.emporix.sandbox_http import (
     check,
     created,
     dotted,
+    filter_q,
     list_response,
     no_content,
     params_schema,
@@ -66,7 +67,6 @@ from engine.platforms.emporix.sandbox_http import (
     sort_items,
 )
 from engine.platforms.emporix.sandbox_json import JsonResponse, loads
-from engine.platforms.emporix.sandbox_q import QueryError, parse_q
 from engine.platforms.emporix.sandbox_schemas_media import (
     BLOB_CREATE,
     BLOB_UPDATE,
@@ -256,12 +256,7 @@ def media_endpoints(shop: Shop) -> list[Endpoint]:
         base_url = str(request.base_url).rstrip("/")
         with shop.store.read() as db:
             docs = [_shown(d, base_url) for d in ASSETS.all(db)]
-        if "q" in params:
-            try:
-                match = parse_q(params["q"])
-            except QueryError as exc:
-                raise bad_request(str(exc), {"q": [str(exc)]}) from None
-            docs = [d for d in docs if match(d)]
+        docs = filter_q(docs, params)
         sort_items(docs, params.get("sort"), dotted)
         return list_response(request, docs, params)
 

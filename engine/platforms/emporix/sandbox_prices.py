@@ -52,13 +52,13 @@ from engine.platforms.emporix.sandbox_http import (
     list_response,
     no_content,
     params_schema,
+    q_predicate,
     read_json,
     read_params,
     sort_items,
 )
 from engine.platforms.emporix.sandbox_json import JsonResponse
 from engine.platforms.emporix.sandbox_price_models import default_model, model_shown
-from engine.platforms.emporix.sandbox_q import QueryError, parse_q
 from engine.platforms.emporix.sandbox_schemas_price import PRICE_CREATE, PRICE_REQUIRED, PRICE_UPDATE
 from engine.sandbox.api import Endpoint
 from engine.sandbox.auth import Principal
@@ -214,10 +214,7 @@ def _filtered(db: sqlite3.Connection, docs: list[Doc], params: Mapping[str, Any]
 
         tests.append(named)
     if "q" in params:
-        try:
-            tests.append(parse_q(params["q"]))
-        except QueryError as exc:
-            raise bad_request(str(exc), {"q": [str(exc)]}) from None
+        tests.append(q_predicate(params["q"]))
     return [d for d in docs if all(test(d) for test in tests)]
 
 

@@ -36,8 +36,9 @@ from engine.platforms.emporix.sandbox_http import (
     TEXT,
     check,
     created,
-    dotted,
+    filter_q,
     list_response,
+    localized_key,
     no_content,
     params_schema,
     read_json,
@@ -52,7 +53,6 @@ from engine.platforms.emporix.sandbox_product_write import (
     delete_product,
     write_product,
 )
-from engine.platforms.emporix.sandbox_q import QueryError, parse_q
 from engine.platforms.emporix.sandbox_schemas_product import PRODUCT
 from engine.platforms.emporix.sandbox_templates import template_at
 from engine.sandbox.api import Endpoint
@@ -143,18 +143,6 @@ class Renderer:
         return out
 
 
-def _sort_key(language: str) -> Any:
-    """Sort keys for products: a localized field without a language sorts by the default language."""
-
-    def key(doc: Mapping[str, Any], field: str) -> Any:
-        value = dotted(doc, field)
-        if isinstance(value, Mapping) and field in LOCALIZED_FIELDS:
-            return value.get(language) or next(iter(value.values()), None)
-        return value
-
-    return key
-
-
 def _flags(params: Mapping[str, Any], request: Request, mode: str, **extra: Any) -> Write:
     return Write(
         mode=mode,
@@ -186,13 +174,8 @@ def product_endpoints(shop: Shop) -> list[Endpoint]:
             docs = PRODUCTS.all(db)
             if not has(principal, READ_UNPUBLISHED):
                 docs = [d for d in docs if d.get("published")]
-            if "q" in params:
-                try:
-                    match = parse_q(params["q"])
-                except QueryError as exc:
-                    raise bad_request(str(exc), {"q": [str(exc)]}) from None
-                docs = [d for d in docs if match(d)]
-            sort_items(docs, params.get("sort"), _sort_key(shop.default_language))
+            docs = filter_q(docs, params)
+            sort_items(docs, params.get("sort"), localized_key(shop.default_language, LOCALIZED_FIELDS))
             render = Renderer(shop, db, request, params)
             return list_response(request, [render(d) for d in docs], params)
 

@@ -32,6 +32,7 @@ from engine.platforms.emporix.sandbox_http import (
     TEXT,
     created,
     dotted,
+    filter_q,
     list_response,
     no_content,
     params_schema,
@@ -41,7 +42,6 @@ from engine.platforms.emporix.sandbox_http import (
 )
 from engine.platforms.emporix.sandbox_i18n import accept_languages, check_map, filtered
 from engine.platforms.emporix.sandbox_json import JsonResponse, dumps, loads
-from engine.platforms.emporix.sandbox_q import QueryError, parse_q
 from engine.platforms.emporix.sandbox_schemas_product import TEMPLATE_CREATE, TEMPLATE_UPDATE
 from engine.sandbox.api import Endpoint
 from engine.sandbox.auth import Principal
@@ -156,12 +156,7 @@ def template_endpoints(shop: Shop) -> list[Endpoint]:
         params = read_params(request, _LIST_PARAMS)
         with shop.store.read() as db:
             docs = _latest_all(db)
-        if "q" in params:
-            try:
-                match = parse_q(params["q"])
-            except QueryError as exc:
-                raise bad_request(str(exc), {"q": [str(exc)]}) from None
-            docs = [d for d in docs if match(d)]
+        docs = filter_q(docs, params)
         sort_items(docs, params.get("sort"), dotted)
         accept = accept_languages(request)
         return list_response(request, [_shown(d, accept, languages) for d in docs], params)
