@@ -41,12 +41,16 @@ def schema_problems(
 ) -> list[tuple[PathT, Problem]]:
     """Every schema error of ``instance`` as a :class:`Problem` with the path of the value it is about,
     sorted by place, each reported once."""
-    found: dict[Problem, PathT] = {}
+    found: dict[tuple[Source, str], tuple[PathT, Problem]] = {}
     describer = _Describer(instance, root, owner)
     for error in validator(name).iter_errors(instance):
         for problem in describer.describe(error):
-            found.setdefault(problem, tuple(error.absolute_path))
-    return sorted(((path, problem) for problem, path in found.items()), key=lambda pair: pair[1])
+            # Two schema rules can report one mistake (an unknown field is refused by the platform's list
+            # and by the common one); it is said once, with a hint where either rule had one.
+            place = (problem.source, problem.message)
+            if place not in found or (problem.hint and not found[place][1].hint):
+                found[place] = (tuple(error.absolute_path), problem)
+    return [found[place] for place in sorted(found)]
 
 
 def locate(root_value: Any, path: Sequence[str | int], root: Source, *, key: bool = False) -> Source:
