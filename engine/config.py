@@ -88,7 +88,9 @@ COMMON_FIELDS = ("platform", "sandbox", "base_url", "concurrency", "vars", "prun
 PLATFORM_SETTINGS: Mapping[str, tuple[str, ...]] = {
     "xpage": ("token", "client_id", "client_secret", "install_id", "language", "categories"),
     "emporix": ("tenant", "client_id", "client_secret", "site", "currency", "country", "languages"),
-    "partner": ("chain_id", "token", "vendors", "locales", "image_base_url", "categories", "rate_limit", "ledger"),
+    "partner": (
+        "chain_id", "token", "vendors", "locales", "image_base_url", "categories", "rate_limit", "ledger",
+    ),
     "appxite": ("subscription_key", "client_id", "client_secret", "referer", "token_url"),
 }
 PUBLIC_BASE_URLS: Mapping[str, str] = {
