@@ -16,35 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.documents.checking import schema_problems
+from engine.documents.problems import did_you_mean
+from engine.documents.strict_yaml import MDict, MList, YamlSyntaxError, load_yaml
 from engine.errors import ConfigError, ErrorGroup, Source
-from engine.recipes.checking import schema_problems
-from engine.recipes.problems import did_you_mean
-from engine.recipes.strict_yaml import MDict, MList, YamlSyntaxError, load_yaml
+from engine.secrets import Secret
 
 SECRET_FIELDS = frozenset({"token", "client_secret", "subscription_key", "password"})
-
-
-class Secret:
-    """A credential that never prints itself."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str):
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('***')"
-
-    __str__ = __repr__
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
 
 
 @dataclass(frozen=True)

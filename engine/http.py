@@ -33,8 +33,8 @@ from typing import Any, Protocol, TypeVar
 
 import httpx
 
-from engine.config import Secret
 from engine.errors import AuthError, PlatformError
+from engine.secrets import Secret
 
 __all__ = [
     "Auth",

@@ -16,10 +16,10 @@ from typing import Any
 
 from jsonschema.exceptions import ValidationError
 
+from engine.documents.problems import Problem, did_you_mean, show
+from engine.documents.schema import SchemaName, validator
+from engine.documents.strict_yaml import MDict, MList
 from engine.errors import Source
-from engine.recipes.problems import Problem, did_you_mean, show
-from engine.recipes.schema import SchemaName, validator
-from engine.recipes.strict_yaml import MDict, MList
 
 PathT = tuple[str | int, ...]
 OwnerFn = Callable[[PathT], tuple[str, int]]

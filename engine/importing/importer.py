@@ -1,10 +1,10 @@
 """A live catalog -> the recipe a person would have written, and that plans back to no changes.
 
 ``shelf import`` reads a shop through its provider and hands the live :class:`~engine.model.Catalog` here;
-the recipe comes back as plain data for :mod:`engine.recipe_writer`. It keeps to what the shop holds and
-leaves out what the recipe format defaults to (``status: active``, ``digital: false``), folds variants
-into ``variant_defaults`` plus exceptions (:mod:`engine.variant_fold`), and writes money as exact decimals
-(``25.00``, never a float's repr).
+the recipe comes back as plain data for :mod:`engine.importing.recipe_writer`. It keeps to what the
+shop holds and leaves out what the recipe format defaults to (``status: active``, ``digital: false``),
+folds variants into ``variant_defaults`` plus exceptions (:mod:`engine.importing.variant_fold`), and
+writes money as exact decimals (``25.00``, never a float's repr).
 
 Readings:
 
@@ -30,12 +30,12 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
+from engine.importing.recipe_writer import Flow, FlowMap, Money
+from engine.importing.variant_fold import FOLDED_FIELDS, FoldError, fold
 from engine.model import ANY_LANGUAGE, Asset, Catalog, Product, Text, Variant
 from engine.plan import normalise
-from engine.recipe_writer import Flow, FlowMap, Money
 from engine.recipes.templates import is_template
 from engine.recipes.variants import combinations
-from engine.variant_fold import FOLDED_FIELDS, FoldError, fold
 
 _RAW_END = re.compile(r"\{%-?\s*endraw\s*-?%\}")
 _ENTRY_NAMES = frozenset({*FOLDED_FIELDS, "enabled"})
@@ -43,8 +43,8 @@ _ENTRY_NAMES = frozenset({*FOLDED_FIELDS, "enabled"})
 
 @dataclass
 class Imported:
-    """The recipe document (plain data, ready for :func:`engine.recipe_writer.recipe_yaml`) and what could
-    not be expressed."""
+    """The recipe document (plain data, ready for :func:`engine.importing.recipe_writer.recipe_yaml`) and
+    what could not be expressed."""
 
     document: dict[str, Any]
     warnings: list[str] = field(default_factory=list)

@@ -4,9 +4,9 @@ The repository gets ``shelf.yaml`` (a sandbox target, and a real xPage target to
 recipe, the JSON Schemas beside them (copied from this shelf, so editors complete fields offline), a
 ``.gitignore`` for ``.shelf/``, and a GitHub Actions workflow that plans pull requests and applies merges.
 
-The files are Jinja templates shipped inside the package (``engine/templates/init``). They use ``[[ ]]``
-as delimiters, because the workflow is full of GitHub's ``${{ }}`` and the recipe of shelf's own ``{{ }}``,
-both of which must come out as written.
+The files are Jinja templates shipped inside the package, in ``templates/`` beside this module. They use
+``[[ ]]`` as delimiters, because the workflow is full of GitHub's ``${{ }}`` and the recipe of shelf's own
+``{{ }}``, both of which must come out as written.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from pathlib import Path
 from jinja2 import Environment, StrictUndefined
 
 from engine import __version__
+from engine.documents.schema import load_schema
 from engine.errors import ShelfError
-from engine.recipes.schema import load_schema
 
 DEFAULT_TARGET = "sandbox"
 GITIGNORE_LINE = ".shelf/"
@@ -53,7 +53,7 @@ def _environment() -> Environment:
 
 
 def _template(name: str) -> str:
-    return resources.files("engine").joinpath("templates", "init", name).read_text(encoding="utf-8")
+    return resources.files("engine.importing").joinpath("templates", name).read_text(encoding="utf-8")
 
 
 def scaffold_files(*, targets: tuple[str, ...] = (DEFAULT_TARGET,)) -> list[ScaffoldFile]:

@@ -24,11 +24,11 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from engine.documents.problems import Problem, closest
 from engine.errors import Source
 from engine.filetypes import IMAGE_TYPES, describe, image_type, sniff, type_names
 from engine.model import Asset, Catalog, Product, Variant
 from engine.recipes.hash_cache import HashCache
-from engine.recipes.problems import Problem, closest
 
 if TYPE_CHECKING:
     from engine.config import Config

@@ -1,20 +1,28 @@
-"""A platform's documented limits on images, checked against the desired catalog before any request.
+"""A destination's limits on images, checked against the desired catalog before any request.
 
-The limits come from the platform's :class:`engine.platforms.base.Capabilities`, looked up in the registry
-without building a provider, so a too-large image stops ``validate``, ``plan`` and ``apply`` at its recipe
-line without a credential being read or a request being sent.
+Recipes know nothing of platforms: the core turns a platform's capabilities into :class:`ImageLimits` and
+passes them down, so a too-large image stops ``validate``, ``plan`` and ``apply`` at its recipe line
+without a credential being read or a request being sent.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from engine.errors import RecipeError
 from engine.filetypes import IMAGE_TYPE_NAMES, type_names
 from engine.model import Asset, Catalog
-from engine.platforms.base import Capabilities
 
-PLATFORM_NAMES = {"xpage": "xPage", "emporix": "Emporix", "partner": "the Partner API", "appxite": "AppXite"}
+
+@dataclass(frozen=True)
+class ImageLimits:
+    """What images a target's platform takes. ``name`` is the platform as messages call it;
+    ``max_bytes`` None means no documented limit; empty ``types`` means any type recipes allow."""
+
+    name: str
+    max_bytes: int | None = None
+    types: frozenset[str] = frozenset()
 
 
 def _images(catalog: Catalog) -> Iterator[tuple[str, Asset]]:
@@ -33,17 +41,17 @@ def _size(size: int) -> str:
 
 
 def limit_errors(
-    catalog: Catalog, capabilities: Capabilities | None, platform: str, target: str | None = None
+    catalog: Catalog, limits: ImageLimits | None, target: str | None = None
 ) -> list[RecipeError]:
-    """Every local image ``platform`` would refuse, each at its recipe line. ``target`` is named in the
+    """Every local image the platform would refuse, each at its recipe line. ``target`` is named in the
     message when given (a catalog with several targets)."""
-    if capabilities is None:
+    if limits is None:
         return []
-    name = PLATFORM_NAMES.get(platform, platform)
+    name = limits.name
     suffix = f" (target '{target}')" if target else ""
     errors: dict[tuple[str, str], RecipeError] = {}
-    limit = capabilities.max_image_bytes
-    types = capabilities.image_types
+    limit = limits.max_bytes
+    types = limits.types
     for what, image in _images(catalog):
         if image.path is None or image.size is None:
             continue

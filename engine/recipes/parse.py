@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from engine.documents.checking import PathT, schema_problems
+from engine.documents.problems import Problem
+from engine.documents.strict_yaml import MDict, MList, YamlSyntaxError, load_yaml
 from engine.errors import Source
 from engine.model import COLLECTIONS, KIND_OF_COLLECTION
-from engine.recipes.checking import PathT, schema_problems
 from engine.recipes.files import label, recipe_files
-from engine.recipes.problems import Problem
-from engine.recipes.strict_yaml import MDict, MList, YamlSyntaxError, load_yaml
 
 if TYPE_CHECKING:
     from engine.config import Config
