@@ -326,7 +326,7 @@ def test_empty_config_is_the_defaults(tmp_path: Path) -> None:
 
 def test_schema_and_loader_agree_on_platform_settings() -> None:
     from engine.config import COMMON_FIELDS, PLATFORM_SETTINGS, PLATFORMS
-    from engine.recipes import load_schema
+    from engine.documents.schema import load_schema
 
     target = load_schema("config")["definitions"]["target"]
     assert tuple(target["properties"]["platform"]["enum"]) == PLATFORMS

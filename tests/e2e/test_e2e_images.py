@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from pictures import png, write_png
-
 from support import sandbox_control, sandbox_db, shelf
 
 SOCKS = "images/everyday-socks/pair.png"

@@ -1,7 +1,7 @@
 """What the Emporix end-to-end tests share: a shelf.yaml with an Emporix sandbox target, and the sandbox
 as another client sees it (its control API and its services, on the SQLite file the CLI used).
 
-Nothing here is a test; the module is named like the tests it serves so that it travels with them.
+Nothing here is a test.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from engine.platforms.emporix.sandbox import create_app
+from engine.sandbox.emporix.app import create_app
 
 TENANT = "sandbox"
 

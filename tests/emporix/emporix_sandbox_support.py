@@ -1,6 +1,6 @@
 """Builders shared by the Emporix sandbox tests: clients over in-process HTTP, templates, products.
 
-Nothing here is a test; the module is named like the tests it serves so that it travels with them.
+Nothing here is a test.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 
-from engine.platforms.emporix.sandbox import create_app
+from engine.sandbox.emporix.app import create_app
 
 ROOT = "http://emporix.test"
 TENANT = "acme"

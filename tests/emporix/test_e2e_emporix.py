@@ -8,7 +8,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from test_e2e_emporix_support import (
+from engine.platforms.emporix import ids
+
+from emporix_e2e_support import (
     TENANT,
     call,
     db_of,
@@ -18,10 +20,7 @@ from test_e2e_emporix_support import (
     stats,
     write_config,
 )
-from test_sandbox_emporix_support import PNG
-
-from engine.platforms.emporix import ids
-
+from emporix_sandbox_support import PNG
 from support import shelf
 
 

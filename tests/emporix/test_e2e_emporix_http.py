@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from engine.platforms.emporix.sandbox import SCOPES, create_app
 from engine.sandbox import serving
+from engine.sandbox.emporix.app import SCOPES, create_app
 
 from support import shelf
 

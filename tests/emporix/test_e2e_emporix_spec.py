@@ -18,12 +18,12 @@ from typing import Any
 
 import httpx
 import pytest
-from test_e2e_emporix_support import TENANT, call, db_of
 from test_sandbox_emporix_spec import SPECS, _apis, _explain, _request, _response
-from test_sandbox_emporix_support import PNG
 
 import engine.platforms as platforms
 
+from emporix_e2e_support import TENANT, call, db_of
+from emporix_sandbox_support import PNG
 from support import shelf
 
 pytestmark = pytest.mark.skipif(not SPECS.is_dir(), reason=f"the vendor's OpenAPI files are not at {SPECS}")

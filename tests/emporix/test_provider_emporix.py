@@ -11,14 +11,15 @@ from typing import Any
 
 import httpx
 import pytest
-from test_e2e_emporix_support import TENANT, write_config
 
 from engine.config import load_config
 from engine.core import Session, apply_plan, open_session, read_and_plan
 from engine.errors import AuthError
 from engine.platforms.base import AddressSet
 from engine.platforms.emporix.provider import EmporixProvider
-from engine.platforms.emporix.sandbox import SCOPES, create_app
+from engine.sandbox.emporix.app import SCOPES, create_app
+
+from emporix_e2e_support import TENANT, write_config
 
 FULL = {"sandbox": ("sandbox", None)}
 

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from engine.config import Secret, Target
+from engine.config import Target
 from engine.errors import ConfigError, PlanErrors, Source
 from engine.http import HttpClient
 from engine.model import Asset, Catalog, Discount, Product, Promotion, Variant
@@ -33,6 +33,7 @@ from engine.platforms.emporix.product_docs import price_doc, price_values
 from engine.platforms.emporix.settings import Settings, settings_of
 from engine.platforms.emporix.texts import expanded, managed, written
 from engine.platforms.emporix.wire import dumps
+from engine.secrets import Secret
 
 SETTINGS = Settings("acme", "ci", Secret("x"), "main", "EUR", "DE", ("en", "de"))
 

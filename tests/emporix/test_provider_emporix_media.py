@@ -5,11 +5,11 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from engine.config import Secret
 from engine.errors import PlatformError
 from engine.http import BearerAuth, HttpClient
 from engine.platforms.emporix.api import EmporixApi
 from engine.platforms.emporix.media_writes import MediaWrites
+from engine.secrets import Secret
 
 CDN = "https://cdn.example.com/acme/a1/front.png"
 

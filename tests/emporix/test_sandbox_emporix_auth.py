@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 from starlette.applications import Starlette
-from test_sandbox_emporix_support import (
+
+from engine.sandbox.emporix.errors import GATEWAY_FAULT
+
+from emporix_sandbox_support import (
     CATEGORIES,
     PRODUCTS,
     TENANT,
@@ -16,8 +19,6 @@ from test_sandbox_emporix_support import (
     make_app,
     scoped_app,
 )
-
-from engine.platforms.emporix.sandbox_errors import GATEWAY_FAULT
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ from typing import Any
 import httpx
 import pytest
 from starlette.applications import Starlette
-from test_sandbox_emporix_support import CATEGORIES, TENANT, basic, client, make_app
+
+from emporix_sandbox_support import CATEGORIES, TENANT, basic, client, make_app
 
 REFERENCES = f"/category/{TENANT}/assignments/references"
 

@@ -7,11 +7,12 @@ from pathlib import Path
 import httpx
 import pytest
 from starlette.applications import Starlette
-from test_sandbox_emporix_support import CATEGORIES, COUPONS, PRICES, PRODUCTS, basic, client, issue, make_app
 
-from engine.platforms.emporix.sandbox import reset_database
 from engine.sandbox import reset_sandbox, sandbox_app, sandbox_base_path, serving
+from engine.sandbox.emporix.app import reset_database
 from engine.sandbox.registry import SANDBOX_PLATFORMS
+
+from emporix_sandbox_support import CATEGORIES, COUPONS, PRICES, PRODUCTS, basic, client, issue, make_app
 
 PUT_PRODUCT = "PUT /product/{tenant}/products/{productId}"
 

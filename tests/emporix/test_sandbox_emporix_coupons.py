@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 from starlette.applications import Starlette
-from test_sandbox_emporix_support import CATEGORIES, COUPONS, client, make_app
+
+from emporix_sandbox_support import CATEGORIES, COUPONS, client, make_app
 
 NOW = 1_800_000_000.0  # 2027-01-15T08:00:00Z
 

@@ -10,7 +10,8 @@ from typing import Any
 import httpx
 import pytest
 from starlette.applications import Starlette
-from test_sandbox_emporix_support import ASSETS, PNG, PRODUCTS, basic, client, make_app
+
+from emporix_sandbox_support import ASSETS, PNG, PRODUCTS, basic, client, make_app
 
 
 @pytest.fixture

@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 from starlette.applications import Starlette
-from test_sandbox_emporix_support import MODELS, PRICES, basic, client, make_app, scoped_app
 
-from engine.platforms.emporix.sandbox import DEFAULT_PRICE_MODEL_ID, DEFAULT_TIER_ID
-from engine.platforms.emporix.sandbox_json import loads
+from engine.sandbox.emporix.app import DEFAULT_PRICE_MODEL_ID, DEFAULT_TIER_ID
+from engine.sandbox.emporix.exact_json import loads
+
+from emporix_sandbox_support import MODELS, PRICES, basic, client, make_app, scoped_app
 
 
 @pytest.fixture

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 from starlette.applications import Starlette
-from test_sandbox_emporix_support import PRODUCTS, TENANT, basic, client, make_app
 
-from engine.platforms.emporix.sandbox_json import loads
+from engine.sandbox.emporix.exact_json import loads
+
+from emporix_sandbox_support import PRODUCTS, TENANT, basic, client, make_app
 
 
 @pytest.fixture

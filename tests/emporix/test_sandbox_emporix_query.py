@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from engine.platforms.emporix.sandbox_errors import EmporixError
-from engine.platforms.emporix.sandbox_i18n import shown, written
-from engine.platforms.emporix.sandbox_q import QueryError, parse_q
+from engine.sandbox.emporix.errors import EmporixError
+from engine.sandbox.emporix.i18n import shown, written
+from engine.sandbox.emporix.q import QueryError, parse_q
 
 DOCS: list[dict[str, Any]] = [
     {

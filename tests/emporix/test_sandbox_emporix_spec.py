@@ -44,7 +44,9 @@ import httpx
 import pytest
 import yaml
 from starlette.routing import Route
-from test_sandbox_emporix_support import (
+from werkzeug.datastructures import Headers, ImmutableMultiDict
+
+from emporix_sandbox_support import (
     ASSETS,
     CATEGORIES,
     COUPONS,
@@ -58,9 +60,8 @@ from test_sandbox_emporix_support import (
     make_app,
     template_body,
 )
-from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-SPECS = Path(__file__).resolve().parents[1] / ".." / "shared" / "platforms" / "emporix" / "openapi"
+SPECS = Path(__file__).resolve().parents[2] / ".." / "shared" / "platforms" / "emporix" / "openapi"
 
 pytestmark = pytest.mark.skipif(not SPECS.is_dir(), reason=f"the vendor's OpenAPI files are not at {SPECS}")
 

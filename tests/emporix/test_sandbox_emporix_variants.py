@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 from starlette.applications import Starlette
-from test_sandbox_emporix_support import (
+
+from engine.sandbox.emporix.app import generated_id
+
+from emporix_sandbox_support import (
     CATEGORIES,
     PRODUCTS,
     TEMPLATES,
@@ -19,8 +22,6 @@ from test_sandbox_emporix_support import (
     template_body,
     variants_of,
 )
-
-from engine.platforms.emporix.sandbox import generated_id
 
 
 @pytest.fixture

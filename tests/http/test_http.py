@@ -17,9 +17,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from engine.config import Secret
 from engine.errors import AuthError, PlatformError
 from engine.http import BearerAuth, HttpClient, Token, TokenAuth, create_once, decode_json
+from engine.secrets import Secret
 
 SECRET_TOKEN = "tok-7f3a9c1e-very-secret"
 

@@ -12,14 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.config import Config, Target
-from engine.importer import import_catalog
+from engine.importing.importer import import_catalog
+from engine.importing.recipe_writer import recipe_yaml
+from engine.importing.variant_fold import FoldError, expand, find_sku_template, fold, variant_values
 from engine.model import ANY_LANGUAGE, Catalog, Product, Variant
 from engine.plan import normalise
-from engine.recipe_writer import recipe_yaml
 from engine.recipes import load_catalog
 from engine.recipes.templates import Namespace, Templates
 from engine.recipes.variants import Combo, Options, combinations
-from engine.variant_fold import FoldError, expand, find_sku_template, fold, variant_values
 
 OPTION_NAMES = ["Size", "Color", "Shoe size", "Width", "Fit"]
 VALUES = ["S", "M", "L", "XL", "38", "7.5", "Black", "white", "Navy Blue", "no"]

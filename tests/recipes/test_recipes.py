@@ -10,14 +10,15 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from pictures import write_png
 
 from engine.config import default_config, load_config
 from engine.errors import ConfigError, RecipeErrors, Source
 from engine.model import ANY_LANGUAGE, Asset, Catalog
 from engine.recipes import load_catalog, recipe_files, recipes_digest, validate_all
 
-PROJECT = Path(__file__).resolve().parent.parent
+from pictures import write_png
+
+PROJECT = Path(__file__).resolve().parents[2]
 
 
 def write(root: Path, files: dict[str, str]) -> None:

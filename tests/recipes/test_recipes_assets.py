@@ -10,14 +10,16 @@ import time
 from pathlib import Path
 
 import pytest
-from pictures import png, write_png
 
 from engine.config import default_config, load_config
+from engine.core import validate
 from engine.errors import RecipeErrors
 from engine.filetypes import describe, image_type, sniff
 from engine.model import Catalog
-from engine.recipes import load_catalog, validate_all
+from engine.recipes import load_catalog
 from engine.recipes.hash_cache import HashCache
+
+from pictures import png, write_png
 
 TOTE = """
 products:
@@ -43,7 +45,7 @@ def _load(root: Path) -> Catalog:
 
 def _errors(root: Path) -> list[str]:
     with pytest.raises(RecipeErrors) as caught:
-        validate_all(default_config(root))
+        validate(default_config(root))
     return caught.value.render().splitlines()
 
 
@@ -250,7 +252,7 @@ def test_validate_checks_the_platform_limit_of_every_target(tmp_path: Path) -> N
         "  a: {platform: xpage, sandbox: true}\n  b: {platform: xpage, sandbox: true}\n"
     )
     with pytest.raises(RecipeErrors) as caught:
-        validate_all(load_config(tmp_path / "shelf.yaml", tmp_path))
+        validate(load_config(tmp_path / "shelf.yaml", tmp_path))
     assert caught.value.render().splitlines() == [
         f"recipes/r.yaml:7:9: image 'images/front.png' is 6 MB; xPage takes images of at most 5 MB (5242880 "
         f"bytes) (target '{name}') (make it smaller: fewer pixels, or stronger compression)"

@@ -16,7 +16,7 @@ from engine.config import default_config, load_config
 from engine.errors import RecipeErrors
 from engine.recipes import validate_all
 
-CORPUS = Path(__file__).resolve().parent / "broken"
+CORPUS = Path(__file__).resolve().parents[1] / "broken"
 CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "expect.txt").is_file())
 
 

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.config import default_config
+from engine.documents.strict_yaml import load_yaml
 from engine.recipes import load_catalog
-from engine.recipes.strict_yaml import load_yaml
 from engine.recipes.variants import combinations, expand_fields
 
 OPTION_NAMES = ["Size", "Color", "Fit"]

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from engine.documents.strict_yaml import MDict, MList, YamlSyntaxError, load_yaml
 from engine.errors import Source
-from engine.recipes.strict_yaml import MDict, MList, YamlSyntaxError, load_yaml
 
 
 def load(text: str) -> MDict:

@@ -10,15 +10,17 @@ from typing import Any
 
 import pytest
 from jsonschema import Draft7Validator
-from pictures import write_png
 
 from engine.config import load_config
+from engine.documents.checking import schema_problems
+from engine.documents.schema import load_schema, schema_path
+from engine.documents.strict_yaml import load_yaml
 from engine.errors import Source
-from engine.recipes import load_catalog, load_schema, schema_path, validate_all
-from engine.recipes.checking import schema_problems
-from engine.recipes.strict_yaml import load_yaml
+from engine.recipes import load_catalog, validate_all
 
-PROJECT = Path(__file__).resolve().parent.parent
+from pictures import write_png
+
+PROJECT = Path(__file__).resolve().parents[2]
 PRODUCT_DOC = Path("/work/shared/docs/PRODUCT.md")
 NAMES = ("recipe", "config")
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 from test_sandbox_support import PNG, root_client
 
-from engine.platforms.xpage.sandbox import create_app
 from engine.sandbox import serving
+from engine.sandbox.xpage.app import create_app
 
 
 async def test_served_sandbox_speaks_http_and_shares_its_file(tmp_path: Path) -> None:

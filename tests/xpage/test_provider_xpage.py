@@ -13,14 +13,15 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from engine.config import Config, Secret, Target
+from engine.config import Config, Target
 from engine.errors import AuthError, ConfigError, PlanErrors, PlatformError, Source
 from engine.model import Catalog, Category, Discount, Product, Promotion, Variant
 from engine.plan.model import Action, Change
 from engine.platforms import create_provider
 from engine.platforms.base import Provider
 from engine.platforms.xpage.provider import XPageProvider, create_xpage_provider
-from engine.platforms.xpage.sandbox import SANDBOX_INSTALL_ID, category_id, create_app
+from engine.sandbox.xpage.app import SANDBOX_INSTALL_ID, category_id, create_app
+from engine.secrets import Secret
 
 BASE = "http://sandbox/api/apps/v1"
 

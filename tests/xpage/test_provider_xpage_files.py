@@ -12,7 +12,6 @@ from typing import Any
 
 import httpx
 import pytest
-from pictures import png, write_png
 from starlette.applications import Starlette
 from test_sandbox_support import PDF
 
@@ -22,8 +21,10 @@ from engine.core import apply_plan, open_session, read_and_plan
 from engine.errors import PlanErrors
 from engine.plan.model import Plan
 from engine.platforms.xpage.assets import name_marker, stored_name
-from engine.platforms.xpage.sandbox import create_app
 from engine.recipes import load_catalog
+from engine.sandbox.xpage.app import create_app
+
+from pictures import png, write_png
 
 HEADER = "categories:\n  - {key: home, name: Home}\nproducts:\n"
 
@@ -365,7 +366,7 @@ async def test_a_new_variant_with_its_own_image_on_an_existing_product(shop: Sho
 
 
 def test_stored_names_carry_the_hash() -> None:
-    catalog_root = Path(__file__).resolve().parent.parent
+    catalog_root = Path(__file__).resolve().parents[2]
     guide = load_catalog(default_config(catalog_root), "sandbox").products["style-guide"]
     [cover] = guide.images
     assert cover.sha256 is not None

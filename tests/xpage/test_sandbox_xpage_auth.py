@@ -11,7 +11,7 @@ import pytest
 from starlette.applications import Starlette
 from test_sandbox_support import api_client, metadata
 
-from engine.platforms.xpage.sandbox import INSTALL_HEADER, SANDBOX_INSTALL_ID, create_app
+from engine.sandbox.xpage.app import INSTALL_HEADER, SANDBOX_INSTALL_ID, create_app
 
 VENDOR_DOC = Path("/work/shared/platforms/xpage/apps-api.md")
 

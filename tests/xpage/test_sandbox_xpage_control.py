@@ -9,8 +9,8 @@ import pytest
 from starlette.applications import Starlette
 from test_sandbox_support import PNG, api_client, create, metadata, root_client, tee, update, upload
 
-from engine.platforms.xpage.sandbox import SEED_CATEGORIES, category_id, create_app, reset_database
-from engine.platforms.xpage.sandbox_db import CATEGORY_NAMESPACE
+from engine.sandbox.xpage.app import SEED_CATEGORIES, category_id, create_app, reset_database
+from engine.sandbox.xpage.db import CATEGORY_NAMESPACE
 
 
 @pytest.fixture

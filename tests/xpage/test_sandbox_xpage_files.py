@@ -8,8 +8,8 @@ import pytest
 from starlette.applications import Starlette
 from test_sandbox_support import GIF, JPEG, PDF, PNG, WEBP, api_client, create, root_client, tee, upload
 
-from engine.platforms.xpage.sandbox import create_app
-from engine.platforms.xpage.sandbox_file_store import MAX_IMAGE_BYTES
+from engine.sandbox.xpage.app import create_app
+from engine.sandbox.xpage.file_store import MAX_IMAGE_BYTES
 
 
 @pytest.fixture

@@ -9,11 +9,12 @@ from typing import Any
 
 import httpx
 import pytest
-from pictures import png
 from starlette.applications import Starlette
 from test_sandbox_support import PDF, api_client, create, root_client, tee, update, upload
 
-from engine.platforms.xpage.sandbox import create_app
+from engine.sandbox.xpage.app import create_app
+
+from pictures import png
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from starlette.applications import Starlette
 from test_sandbox_support import PNG, api_client, create, metadata, tee, update, upload
 
-from engine.platforms.xpage.sandbox import category_id, create_app
+from engine.sandbox.xpage.app import category_id, create_app
 
 
 @pytest.fixture
