@@ -18,6 +18,7 @@ from typing import Any
 
 from engine.documents.checking import schema_problems
 from engine.documents.problems import did_you_mean
+from engine.documents.reading import MAX_CONFIG_BYTES, UnreadableDocument, read_document
 from engine.documents.strict_yaml import MDict, MList, YamlSyntaxError, load_yaml
 from engine.errors import ConfigError, ErrorGroup, Source
 from engine.secrets import Secret
@@ -175,9 +176,10 @@ class _Loader:
 
     def load(self) -> Config:
         try:
-            text = self.path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"cannot read {self.name}: {exc}", where=str(self.path)) from None
+            text = read_document(self.path, MAX_CONFIG_BYTES)
+        except UnreadableDocument as exc:
+            message = f"cannot read {self.name}: {exc.reason}"
+            raise ConfigError(message, where=str(self.path), hint=exc.hint) from None
         try:
             document, yaml_problems = load_yaml(text, self.name)
         except YamlSyntaxError as exc:

@@ -11,7 +11,11 @@ core schema rather than PyYAML's YAML 1.1 habits:
   never through a binary float, so ``25.10`` is exactly 25.10;
 * dates and timestamps stay text; the schema checks their shape;
 * a duplicate key is an error naming both places; anchors, aliases and ``<<`` merge keys work, and keys
-  written next to a merge win over merged ones, as YAML specifies.
+  written next to a merge win over merged ones, as YAML specifies;
+* only plain YAML: a tag such as ``!!python/object`` is refused on a mapping or a list as on a scalar;
+* aliases may repeat at most :data:`MAX_ALIASED_VALUES` values in all: an alias is built once and
+  shared, but every later check walks what it stands for, so nine levels of tenfold aliases (a "billion
+  laughs") would cost minutes and gigabytes there. Such a document is one error instead.
 
 Mappings come back as :class:`MDict` and sequences as :class:`MList`: plain ``dict``/``list`` subclasses
 that remember where each key and value was written, so every later check can name ``file:line:col``.
@@ -43,6 +47,9 @@ BOOL = "tag:yaml.org,2002:bool"
 NULL = "tag:yaml.org,2002:null"
 MAP = "tag:yaml.org,2002:map"
 SEQ = "tag:yaml.org,2002:seq"
+
+MAX_ALIASED_VALUES = 100_000
+"""Values that aliases may repeat in one document (each alias counts the values it stands for)."""
 
 _INT_RE = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
 _FLOAT_RE = re.compile(r"^[-+]?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
@@ -138,6 +145,9 @@ def load_yaml(text: str, file: str) -> tuple[Any, list[YamlProblem]]:
         value = builder.build(node)
     except RecursionError:
         return None, [YamlProblem(Source(file, 1, 1), "the document nests too deeply")]
+    except _TooManyAliased as exc:
+        message = f"aliases repeat more than {MAX_ALIASED_VALUES} values (the last one refers to this anchor)"
+        return None, [YamlProblem(exc.source, message)]
     return value, builder.problems
 
 
@@ -153,14 +163,22 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, file: str, text: str) -> YamlProb
     return YamlProblem(where, f"YAML syntax error: {context}{problem}")
 
 
+class _TooManyAliased(Exception):
+    def __init__(self, source: Source):
+        self.source = source
+
+
 class _Builder:
-    """Turns composed nodes into values; shared (aliased) nodes are built once."""
+    """Turns composed nodes into values; shared (aliased) nodes are built once, and the values they
+    stand for are counted each time they are used again."""
 
     def __init__(self, file: str):
         self.file = file
         self.problems: list[YamlProblem] = []
         self._built: dict[int, Any] = {}
         self._building: set[int] = set()
+        self._sizes: dict[int, int] = {}
+        self._aliased = 0
 
     def source(self, node: Node) -> Source:
         mark = node.start_mark
@@ -169,6 +187,9 @@ class _Builder:
     def build(self, node: Node) -> Any:
         ident = id(node)
         if ident in self._built:
+            self._aliased += self._sizes[ident]
+            if self._aliased > MAX_ALIASED_VALUES:
+                raise _TooManyAliased(self.source(node))
             return self._built[ident]
         if ident in self._building:
             self.problems.append(YamlProblem(self.source(node), "an alias refers to itself"))
@@ -184,6 +205,7 @@ class _Builder:
         finally:
             self._building.discard(ident)
         self._built[ident] = value
+        self._sizes[ident] = 1 + sum(self._sizes.get(id(child), 1) for child in _children(node))
         return value
 
     def _scalar(self, node: Node) -> Any:
@@ -211,7 +233,12 @@ class _Builder:
         self.problems.append(YamlProblem(self.source(node), f"unsupported YAML tag {tag!r}"))
         return text
 
+    def _collection_tag(self, node: Node, plain: str) -> None:
+        if node.tag not in (plain, "!"):
+            self.problems.append(YamlProblem(self.source(node), f"unsupported YAML tag {node.tag!r}"))
+
     def _sequence(self, node: SequenceNode) -> MList:
+        self._collection_tag(node, SEQ)
         result = MList(self.source(node))
         for item in node.value:
             result.append(self.build(item))
@@ -219,6 +246,7 @@ class _Builder:
         return result
 
     def _mapping(self, node: MappingNode) -> MDict:
+        self._collection_tag(node, MAP)
         result = MDict(self.source(node))
         explicit: dict[str, Source] = {}
         for key_node, _ in node.value:
@@ -261,6 +289,15 @@ class _Builder:
                 self.problems.append(
                     YamlProblem(self.source(node), "'<<' merges mappings only (an alias of a mapping)")
                 )
+
+
+def _children(node: Node) -> list[Node]:
+    """The nodes a node holds: a list's items, a mapping's values (merged mappings included)."""
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [value for _, value in node.value]
+    return []
 
 
 def _is_merge(node: Node) -> bool:

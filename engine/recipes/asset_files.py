@@ -105,6 +105,10 @@ class AssetChecker:
             return problem("does not exist", _missing_hint(lexical))
         if resolved.is_dir():
             return problem("cannot be read: it is a folder, not a file", "name the file inside it")
+        if not resolved.is_file():
+            return problem(
+                "cannot be read: it is not a regular file (a FIFO, socket or device)", "name a regular file"
+            )
         try:
             facts = self.cache.facts(resolved, resolved.relative_to(self.root).as_posix())
         except PermissionError:

@@ -619,7 +619,10 @@ def test_unreadable_recipe(tmp_path: Path) -> None:
     (tmp_path / "recipes/bad.yaml").write_bytes(b"products: [\xff\xfe]\n")
     with pytest.raises(RecipeErrors) as caught:
         validate_all(default_config(tmp_path))
-    assert caught.value.render() == "recipes/bad.yaml:1:1: cannot read the recipe file: it is not UTF-8 text"
+    assert caught.value.render() == (
+        "recipes/bad.yaml:1:12: cannot read the recipe file: it is not UTF-8 text (byte 0xff)"
+        " (save it as UTF-8)"
+    )
 
 
 def test_recipe_outside_the_root_is_named_by_its_absolute_path(tmp_path: Path) -> None:
