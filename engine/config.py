@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from engine.documents.checking import schema_problems
 from engine.documents.problems import did_you_mean
@@ -160,6 +161,15 @@ def require_target(config: Config, name: str | None) -> Target:
     return target
 
 
+def _has_credentials(url: str) -> bool:
+    """A URL with a user or password in it: sent as Basic auth by HTTP clients and printed with the URL."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.username is not None or parts.password is not None
+
+
 class _Loader:
     """One shelf.yaml: read, interpolate, check against the schema, then build the Config."""
 
@@ -170,8 +180,13 @@ class _Loader:
         self.problems: list[ConfigError] = []
         self.missing: dict[str, list[tuple[str, Source]]] = {}
         self.unresolved: set[tuple[str | int, ...]] = set()
+        self.from_env: dict[Source, list[tuple[str, str]]] = {}
 
     def problem(self, where: Source | str, message: str, hint: str | None = None) -> None:
+        """Record a problem. A value read from the environment is never repeated: the variable is named."""
+        for value, name in self.from_env.get(where, []) if isinstance(where, Source) else []:
+            message = message.replace(value, f"${{{name}}}")
+            hint = hint.replace(value, f"${{{name}}}") if hint else hint
         self.problems.append(ConfigError(message, where=where, hint=hint))
 
     def load(self) -> Config:
@@ -232,6 +247,7 @@ class _Loader:
                 return text
             found = os.environ.get(name)
             if found:
+                self.from_env.setdefault(where, []).append((found, name))
                 return found
             if default is not None:
                 return default
@@ -281,6 +297,12 @@ class _Loader:
                 f"target '{name}' sets both 'sandbox: true' and 'base_url'",
                 "the sandbox runs in-process; to use a served sandbox, drop 'sandbox: true'",
             )
+        elif base_url is not None and _has_credentials(str(base_url)):
+            self.problem(
+                data.value_sources["base_url"],
+                f"'base_url' of target '{name}' holds credentials (user:password@host); shelf refuses them",
+                "write the address alone, and credentials in the platform's settings (token: ${NAME})",
+            )
         elif base_url is not None and not str(base_url).startswith(("http://", "https://")):
             self.problem(
                 data.value_sources["base_url"],
@@ -300,6 +322,12 @@ class _Loader:
             if key not in data or key in unresolved:
                 continue
             value = data[key]
+            if key.endswith("_url") and _has_credentials(str(value)):
+                self.problem(
+                    data.value_sources[key],
+                    f"'{key}' of target '{name}' holds credentials (user:password@host); shelf refuses them",
+                    "write the address alone",
+                )
             if key in SECRET_FIELDS:
                 secrets[key] = Secret(str(value))
             elif key == "categories":

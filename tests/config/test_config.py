@@ -9,7 +9,6 @@ import pytest
 
 from engine.config import (
     ConfigErrors,
-    Secret,
     Target,
     default_config,
     find_config,
@@ -17,8 +16,9 @@ from engine.config import (
     require_target,
 )
 from engine.errors import ConfigError, Source
+from engine.secrets import Secret
 
-PRODUCT_DOC = Path("/work/shared/docs/PRODUCT.md")
+PRODUCT_DOC = Path(__file__).resolve().parents[3] / "shared" / "docs" / "PRODUCT.md"
 
 
 def write_config(folder: Path, text: str) -> Path:
@@ -298,6 +298,44 @@ def test_base_url_rules(tmp_path: Path) -> None:
     assert lines[0].startswith("shelf.yaml:2:39: target 's' sets both 'sandbox: true' and 'base_url'")
     appxite = load_config(write_config(tmp_path, "targets: {a: {platform: appxite}}\n"), tmp_path)
     assert appxite.targets["a"].base_url == "https://api.appxite.com"
+
+
+def test_credentials_in_a_url_are_refused_without_showing_them(tmp_path: Path) -> None:
+    lines = config_errors(
+        tmp_path,
+        """
+        default_target: shop
+        targets:
+          shop: {platform: xpage, base_url: "https://app:hunter2@shop.example.com/api/apps/v1", token: t}
+          uae:
+            platform: partner
+            base_url: https://partner.example.com
+            image_base_url: https://cdn-user:cdn-pass@cdn.example.com/
+        """,
+    )
+    assert lines == [
+        "shelf.yaml:3:37: 'base_url' of target 'shop' holds credentials (user:password@host); shelf refuses "
+        "them (write the address alone, and credentials in the platform's settings (token: ${NAME}))",
+        "shelf.yaml:7:21: 'image_base_url' of target 'uae' holds credentials (user:password@host); shelf "
+        "refuses them (write the address alone)",
+    ]
+    assert not any("hunter2" in line or "cdn-pass" in line for line in lines)
+
+
+def test_a_value_from_the_environment_is_named_never_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SHOP_CONCURRENCY", "s3cr3t-looking-value")
+    monkeypatch.setenv("SHOP_URL", "ftp://s3cr3t-host")
+    lines = config_errors(
+        tmp_path,
+        """
+        targets:
+          shop: {platform: xpage, base_url: "${SHOP_URL}", token: t, concurrency: "${SHOP_CONCURRENCY}"}
+        """,
+    )
+    assert lines and not any("s3cr3t" in line for line in lines)
+    assert any("${SHOP_CONCURRENCY}" in line for line in lines)
 
 
 def test_category_ids_and_concurrency(tmp_path: Path) -> None:

@@ -324,6 +324,16 @@ async def test_secrets_echoed_by_the_platform_are_masked(shop: Shop) -> None:
     assert "token *** is malformed" in str(caught.value)
 
 
+async def test_secrets_echoed_in_field_names_are_masked(shop: Shop) -> None:
+    """A server that echoes the token as the name of a field does not get it printed."""
+    shop.then("GET /api/x", 422, {"code": "INVALID", "message": "bad", "errors": {SECRET_TOKEN: ["unknown"]}})
+    async with client(shop, auth=BearerAuth(Secret(SECRET_TOKEN))) as http:
+        with pytest.raises(PlatformError) as caught:
+            await http.request("GET", "/x")
+    assert SECRET_TOKEN not in str(caught.value)
+    assert "[***: unknown]" in str(caught.value)
+
+
 async def test_debug_log_names_method_path_status_and_never_the_token(
     shop: Shop, caplog: pytest.LogCaptureFixture
 ) -> None:

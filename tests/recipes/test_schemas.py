@@ -21,7 +21,7 @@ from engine.recipes import load_catalog, validate_all
 from pictures import write_png
 
 PROJECT = Path(__file__).resolve().parents[2]
-PRODUCT_DOC = Path("/work/shared/docs/PRODUCT.md")
+PRODUCT_DOC = PROJECT.parent / "shared" / "docs" / "PRODUCT.md"
 NAMES = ("recipe", "config")
 
 
