@@ -7,12 +7,13 @@ serves the CLI, the tests and the benchmarks.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from engine.apply import ChangeResult, Report, run_changes
 from engine.config import Config, Target, require_target
+from engine.lock import target_lock
 from engine.model import COLLECTIONS, KIND_OF_COLLECTION, Catalog
 from engine.plan.model import Plan
 from engine.plan.planner import address_filter, make_plan, protected_addresses
@@ -65,9 +66,11 @@ async def open_session(
     target_name: str | None,
     *,
     transport: httpx.AsyncBaseTransport | None = None,
+    lock: bool = False,
 ) -> AsyncIterator[Session]:
     """Load and check everything offline first, the platform's limits on images included (one read of
-    the recipes); only then open the provider (no request before)."""
+    the recipes); only then open the provider (no request before). With ``lock`` (an apply), the
+    target's lock is held for the whole session, so the plan it applies is read under the lock too."""
     target = require_target(config, target_name)
     loaded = load_for_target(
         config, target.name, everything=bool(target.prune), limits=image_limits(target.platform)
@@ -75,11 +78,12 @@ async def open_session(
     protected = (
         protected_addresses(loaded.everything, target.name) if loaded.everything is not None else frozenset()
     )
-    provider = create_provider(target, config, transport=transport)
-    try:
-        yield Session(config, target, loaded.desired, provider, protected, loaded.digest)
-    finally:
-        await provider.aclose()
+    with target_lock(config.state_dir, target.name) if lock else nullcontext():
+        provider = create_provider(target, config, transport=transport)
+        try:
+            yield Session(config, target, loaded.desired, provider, protected, loaded.digest)
+        finally:
+            await provider.aclose()
 
 
 async def read_and_plan(
