@@ -60,6 +60,13 @@ MIGRATIONS: tuple[Migration, ...] = (
         "CREATE INDEX xpage_variants_product ON xpage_variants (product_id)",
         "CREATE INDEX xpage_options_product ON xpage_options (product_id)",
     ),
+    (
+        # Reading a page looks option values up by option, and deleting a product cascades through values
+        # and properties by their parent: without these, each is a scan of the whole table.
+        "CREATE INDEX xpage_option_values_option ON xpage_option_values (option_id, ord)",
+        "CREATE INDEX xpage_variant_values_value ON xpage_variant_values (value_id)",
+        "CREATE INDEX xpage_properties_product ON xpage_properties (product_id, ord)",
+    ),
 )
 
 SHOP_TABLES = (
