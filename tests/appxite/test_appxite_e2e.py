@@ -49,7 +49,7 @@ def test_two_subscriptions_are_ordered_and_provisioned(repo: Path) -> None:
     assert requests["POST /orders/"] == 2 and requests["POST /orders/operation"] == 2
     assert requests["POST /oauth/token"] == 1  # one token for the whole run, its verification included
     (m365,) = items(repo)
-    assert m365["orderItemId"] == order_item_id("licences", "m365")
+    assert m365["orderItemId"] == order_item_id("licences", ACME, "m365")
     assert m365["status"] == "provision_finished" and m365["formData"]["quantityBox1"] == 10
     _reads_only(repo)
 
@@ -128,7 +128,7 @@ def test_a_lost_create_answer_makes_no_second_order(repo: Path) -> None:
 def test_an_item_left_in_the_cart_is_placed_not_added_again(repo: Path) -> None:
     body = {
         "OfferId": M365_BUSINESS,
-        "OrderItemId": order_item_id("licences", "m365"),
+        "OrderItemId": order_item_id("licences", ACME, "m365"),
         "FormData": {"quantityBox1": 4},
     }
     from appxite_support import headers
@@ -150,7 +150,7 @@ def test_waiting_approval_is_reported_and_planned_as_pending(repo: Path) -> None
     pending = shelf("plan", "--detailed-exitcode")
     assert pending.exit_code == 0, pending.output
     assert "subscription.m365: pending (pending_approval), nothing to change" in pending.output
-    control(repo, "POST", "/_sandbox/approve", {"orderItemId": order_item_id("licences", "m365")})
+    control(repo, "POST", "/_sandbox/approve", {"orderItemId": order_item_id("licences", ACME, "m365")})
     assert shelf("plan", "--detailed-exitcode").exit_code == 0
 
 

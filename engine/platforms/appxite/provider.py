@@ -78,7 +78,11 @@ class AppXiteProvider:
         wanted = {k: s for k, s in desired.subscriptions.items() if only is None or only(f"subscription.{k}")}
         organizations = sorted({s.organization for s in wanted.values()})
         listed = await asyncio.gather(*(self.api.items(org) for org in organizations))
-        ids = {i: (key, g) for key in desired.subscriptions for i, g in generations(self.target, key).items()}
+        ids = {
+            i: (key, g)
+            for key, sub in desired.subscriptions.items()
+            for i, g in generations(self.target, sub.organization, key).items()
+        }
         live = LiveState()
         for organization, raws in zip(organizations, listed, strict=True):
             for raw in raws:
@@ -191,7 +195,8 @@ class AppXiteProvider:
             await self.api.operate(cart.organization, "delete", cart.raw, cart.offer, cart.form_data)
             cart = None
         if cart is None:
-            item_id = order_item_id(self.target, want.key, self._next_generation(want.key))
+            generation = self._next_generation(want)
+            item_id = order_item_id(self.target, want.organization, want.key, generation)
 
             async def send() -> RawItem:
                 return await self.api.add_to_cart(want.organization, want.offer, item_id, want.form_data)
@@ -255,9 +260,11 @@ class AppXiteProvider:
             raise PlatformError("the subscription's order item is not in the platform", hint="plan again")
         return item
 
-    def _next_generation(self, key: str) -> int:
-        latest = self._latest.get(key)
-        return 1 if latest is None else latest.generation + 1
+    def _next_generation(self, want: Subscription) -> int:
+        latest = self._latest.get(want.key)
+        if latest is None or latest.organization != want.organization:
+            return 1
+        return latest.generation + 1
 
 
 def _wanted(change: Change) -> Subscription:
