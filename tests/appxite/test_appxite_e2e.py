@@ -141,6 +141,7 @@ def test_an_item_left_in_the_cart_is_placed_not_added_again(repo: Path) -> None:
     assert requests["POST /orders/"] == 1  # the other subscription only
     assert requests["POST /orders/operation"] == 3  # m365: update its form data and place; backup: place
     assert [(i["status"], i["formData"]["quantityBox1"]) for i in items(repo)] == [("provision_finished", 10)]
+    _reads_only(repo)
 
 
 def test_waiting_approval_is_reported_and_planned_as_pending(repo: Path) -> None:
@@ -165,4 +166,5 @@ def test_an_offer_change_replaces_the_item(repo: Path) -> None:
         (M365_BUSINESS, "cancelled"),
         (MANUAL, "pending_approval"),
     ]
+    assert shelf("plan", "--detailed-exitcode").exit_code == 0
     assert sandbox_file(repo).exists()

@@ -85,6 +85,7 @@ def test_a_saved_plan_applies_and_goes_stale(repo: Path) -> None:
     applied = shelf("apply", "plan.json")
     assert applied.exit_code == 0, applied.output
     assert [i["formData"]["quantityBox1"] for i in items(repo)] == [12]
+    assert shelf("plan", "--detailed-exitcode").exit_code == 0
     write_catalog(repo, seats=13)
     assert shelf("plan", "--out", "plan.json").exit_code == 0
     control(repo, "POST", "/orders/cancel?orderitemid=" + items(repo)[0]["orderItemId"], **headers())
@@ -140,6 +141,7 @@ def test_the_demo_repository_keeps_xpage_as_its_default(
     applied = shelf("apply", "--auto-approve")
     assert applied.exit_code == 0, applied.output
     assert "subscription." not in applied.output and (tmp_path / ".shelf/sandbox/xpage.sqlite").exists()
+    assert shelf("plan", "--detailed-exitcode").exit_code == 0
     planned = shelf("plan", "--target", "licences")
     assert "+ subscription.acme-m365-business" in planned.output
     assert "+ subscription.globex-backup" in planned.output

@@ -78,6 +78,10 @@ class AppXiteProvider:
         wanted = {k: s for k, s in desired.subscriptions.items() if only is None or only(f"subscription.{k}")}
         organizations = sorted({s.organization for s in wanted.values()})
         listed = await asyncio.gather(*(self.api.items(org) for org in organizations))
+        for key in wanted:  # what this read sees replaces what an earlier one saw
+            self._latest.pop(key, None)
+            self._items.pop(f"subscription.{key}", None)
+            self._carts.pop(f"subscription.{key}", None)
         ids = {
             i: (key, g)
             for key, sub in desired.subscriptions.items()

@@ -42,6 +42,8 @@ def create_app(
     clients: Mapping[str, str] | None = None,
     subscription_keys: Collection[str] | None = None,
     provision_delay: float | None = None,
+    answers: str = "camel",
+    orders_envelope: bool = True,
     rate_limit: int | None = None,
     base_path: str = BASE_PATH,
     clock: Clock | None = None,
@@ -52,7 +54,9 @@ def create_app(
     default ``sandbox``. ``clients``: client id -> secret for ``POST /oauth/token`` (default
     ``sandbox``/``sandbox``). ``subscription_keys``: accepted ``Ocp-Apim-Subscription-Key`` values
     (default ``sandbox``). ``provision_delay`` sets every offer's provisioning time in seconds.
-    ``clock`` (seconds since the epoch) lets tests make time pass without sleeping.
+    ``answers`` (``camel`` or ``pascal``) and ``orders_envelope`` switch to other readings of the answers
+    (see :mod:`engine.sandbox.appxite.orders`). ``clock`` (seconds since the epoch) lets tests make time
+    pass without sleeping.
     """
     now = clock or time.time
     grants = DEFAULT_TOKENS if tokens is None else {
@@ -70,7 +74,7 @@ def create_app(
     if provision_delay is not None:
         with sandbox.store.write() as db:
             db.execute("UPDATE appxite_offers SET delay = ?", (provision_delay,))
-    orders = Orders(sandbox, gateway, now)
+    orders = Orders(sandbox, gateway, now, answers=answers, orders_envelope=orders_envelope)
     endpoints = [token_endpoint(sandbox, gateway, DEFAULT_CLIENTS if clients is None else clients),
                  *orders.endpoints()]
     routes = [

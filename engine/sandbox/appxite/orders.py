@@ -16,6 +16,9 @@ Readings where the page is silent (``docs/platforms/appxite.md`` lists them):
 * ``GET /orders/`` lists the organization's orders (in-cart ones included) as
   ``{"orders": [{"orderId", "status", "items": [...]}]}``, oldest first; ``GET /orders/{orderId}`` is
   one such order. An order's status is its item's.
+* Two other readings of the answers are switchable (``create_app(answers="pascal",
+  orders_envelope=False)``), so the provider is tested against them too: PascalCase field names, and
+  ``GET /orders/`` answering a bare list of orders.
 * ``POST /orders/cancel?orderitemid=`` cancels a ``provision_finished`` item (status ``cancelled``);
   any other status is a 400 naming it; an item unknown in the organization is a 404.
 """
@@ -108,13 +111,38 @@ def order_json(order_id: str, items: list[sqlite3.Row]) -> dict[str, Any]:
     }
 
 
+def _pascal(value: Any) -> Any:
+    """Field names PascalCase at every depth, except inside form data, which is the offer's own."""
+    if isinstance(value, list):
+        return [_pascal(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    return {
+        k[:1].upper() + k[1:]: v if k == "formData" else _pascal(v) for k, v in value.items()
+    }
+
+
 class Orders:
     """The order endpoints of one sandbox."""
 
-    def __init__(self, sandbox: Sandbox, gateway: Gateway, clock: Clock):
+    def __init__(
+        self,
+        sandbox: Sandbox,
+        gateway: Gateway,
+        clock: Clock,
+        *,
+        answers: str = "camel",
+        orders_envelope: bool = True,
+    ):
         self.sandbox = sandbox
         self.gateway = gateway
         self.clock = clock
+        self.pascal = answers == "pascal"
+        self.envelope = orders_envelope
+
+    def answer(self, payload: Any) -> JSONResponse:
+        """An answer in the configured reading of the field names."""
+        return JSONResponse(_pascal(payload) if self.pascal else payload)
 
     def _organization(self, request: Request) -> str:
         known = {r["id"] for r in self.sandbox.store.query("SELECT id FROM appxite_organizations")}
@@ -166,7 +194,7 @@ class Orders:
                 (item_id, order_id, organization, offer["id"], dumps(body["FormData"]), p.IN_CART),
             )
             row = self._item(db, item_id, organization)
-        return JSONResponse({"orderId": order_id, **item_json(row)})
+        return self.answer({"orderId": order_id, **item_json(row)})
 
     async def operation(self, request: Request, principal: Principal | None) -> Response:
         organization = self._organization(request)
@@ -196,11 +224,11 @@ class Orders:
                 raise ApiError(400, f"operation {name} is not supported by the sandbox")
             handlers[name]()
             if name == "delete":
-                return JSONResponse({"orderId": item["order_id"], "status": "deleted", "items": []})
+                return self.answer({"orderId": item["order_id"], "status": "deleted", "items": []})
             rows = db.execute(
                 "SELECT * FROM appxite_items WHERE order_id = ?", (item["order_id"],)
             ).fetchall()
-        return JSONResponse(order_json(item["order_id"], rows))
+        return self.answer(order_json(item["order_id"], rows))
 
     def _place(self, db: sqlite3.Connection, item: sqlite3.Row, offer: sqlite3.Row, form_data: Any) -> None:
         if form_data != loads(item["form_data"]):
@@ -228,7 +256,7 @@ class Orders:
         )
         if not rows:
             raise not_found(f"order {order_id}")
-        return JSONResponse(order_json(order_id, rows))
+        return self.answer(order_json(order_id, rows))
 
     async def list_orders(self, request: Request, principal: Principal | None) -> Response:
         organization = self._organization(request)
@@ -241,7 +269,8 @@ class Orders:
         by_order: dict[str, list[sqlite3.Row]] = {}
         for row in rows:
             by_order.setdefault(row["order_id"], []).append(row)
-        return JSONResponse({"orders": [order_json(o, items) for o, items in by_order.items()]})
+        orders = [order_json(o, items) for o, items in by_order.items()]
+        return self.answer({"orders": orders} if self.envelope else orders)
 
     async def cancel(self, request: Request, principal: Principal | None) -> Response:
         organization = self._organization(request)
@@ -260,7 +289,7 @@ class Orders:
                 )
             db.execute("UPDATE appxite_items SET status = ? WHERE id = ?", (p.CANCELLED, item["id"]))
             row = self._item(db, item["id"], organization)
-        return JSONResponse({"orderId": row["order_id"], **item_json(row)})
+        return self.answer({"orderId": row["order_id"], **item_json(row)})
 
     def endpoints(self) -> list[Endpoint]:
         return [
