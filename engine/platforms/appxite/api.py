@@ -13,7 +13,10 @@ import json
 from decimal import Decimal
 from typing import Any
 
+import httpx
+
 from engine.config import Secret
+from engine.errors import AuthError
 from engine.http import HttpClient, decode_json
 
 API_VERSION = "3.1"
@@ -62,6 +65,20 @@ class AppXiteApi:
         self._key = key
         self.referer = referer
 
+    async def _send(self, method: str, path: str, organization: str, **options: Any) -> httpx.Response:
+        """One Order API call; a 401 names every credential the gateway checks, not just the token."""
+        try:
+            return await self.http.request(method, path, headers=self._headers(organization), **options)
+        except AuthError as exc:
+            if exc.status != 401:
+                raise
+            raise AuthError(
+                exc.message,
+                where=exc.where,
+                hint="check subscription_key, client_id and client_secret of this target",
+                status=401,
+            ) from None
+
     def _headers(self, organization: str) -> dict[str, str]:
         return {
             KEY_HEADER: self._key.reveal(),
@@ -73,7 +90,7 @@ class AppXiteApi:
 
     async def items(self, organization: str) -> list[RawItem]:
         """Every order item of the organization, in-cart ones included, oldest first."""
-        response = await self.http.request("GET", "/orders/", headers=self._headers(organization))
+        response = await self._send("GET", "/orders/", organization)
         body = decode_json(response)
         orders = (
             body
@@ -90,7 +107,7 @@ class AppXiteApi:
         return None
 
     async def order_item(self, organization: str, order_id: str, item_id: str) -> RawItem | None:
-        response = await self.http.request("GET", f"/orders/{order_id}", headers=self._headers(organization))
+        response = await self._send("GET", f"/orders/{order_id}", organization)
         for item in items_of(decode_json(response)):
             if str(field(item, "orderItemId") or "").lower() == item_id:
                 return {**item, "orderId": field(item, "orderId") or order_id}
@@ -98,9 +115,7 @@ class AppXiteApi:
 
     async def add_to_cart(self, organization: str, offer: str, item_id: str, form_data: Any) -> RawItem:
         body = {"OfferId": offer, "OrderItemId": item_id, "FormData": form_data}
-        response = await self.http.request(
-            "POST", "/orders/", content=encode(body), headers=self._headers(organization)
-        )
+        response = await self._send("POST", "/orders/", organization, content=encode(body))
         answer = decode_json(response)
         found = items_of(answer)
         return found[0] if found else {**answer, "orderItemId": item_id}
@@ -115,11 +130,7 @@ class AppXiteApi:
             "FormData": form_data,
             "Operations": [operation],
         }
-        await self.http.request(
-            "POST", "/orders/operation", content=encode(body), headers=self._headers(organization)
-        )
+        await self._send("POST", "/orders/operation", organization, content=encode(body))
 
     async def cancel(self, organization: str, item_id: str) -> None:
-        await self.http.request(
-            "POST", "/orders/cancel", params={"orderitemid": item_id}, headers=self._headers(organization)
-        )
+        await self._send("POST", "/orders/cancel", organization, params={"orderitemid": item_id})
