@@ -1,7 +1,9 @@
 """Waiting for provisioning: polling one order until its item finishes, fails or waits for a person.
 
 Provisioning happens at the vendor, after the API has answered, so an apply polls
-``GET /orders/{orderId}`` every ``interval`` seconds, for at most ``limit`` seconds (``--wait``). It
+``GET /orders/{orderId}`` for at most ``limit`` seconds (``--wait``): first after a quarter of a second,
+then twice as long each time up to ``interval`` seconds, so quick provisioning is seen at once and slow
+provisioning costs few requests. It
 reports each status it sees once, as a progress line. ``provision_failed`` raises with the vendor's
 ``statusReason``. ``pending_approval`` and a provisioning still running at the limit are not failures:
 they are reported as waiting, and the next plan shows them as pending.
@@ -18,6 +20,7 @@ from engine.platforms.appxite.api import AppXiteApi
 from engine.platforms.appxite.mapping import FAILED, FINISHED, PENDING, STARTED, LiveItem
 
 Report = Callable[[str], None]
+FIRST_PAUSE = 0.25
 
 
 async def wait_for(
@@ -26,6 +29,7 @@ async def wait_for(
     """The status the item settled in (or still had at ``limit``)."""
     started = time.monotonic()
     seen: str | None = None
+    pause = min(FIRST_PAUSE, interval)
     while True:
         raw = await api.order_item(item.organization, item.order_id, item.id)
         if raw is None:
@@ -52,4 +56,5 @@ async def wait_for(
         if elapsed >= limit:
             report(f"{address}: still {status} after {elapsed:.0f} s; not waiting longer (--wait)")
             return status
-        await asyncio.sleep(min(interval, max(0.0, limit - elapsed)))
+        await asyncio.sleep(min(pause, max(0.0, limit - elapsed)))
+        pause = min(interval, pause * 2)
