@@ -34,7 +34,7 @@ def _emporix(target: Target, config: Config, *, base_url: str | None, transport:
 
 
 def _appxite(target: Target, config: Config, *, base_url: str | None, transport: Any) -> Provider:
-    from engine.platforms.appxite.provider import create_appxite_provider
+    from engine.platforms.appxite.factory import create_appxite_provider
 
     return create_appxite_provider(target, config, base_url=base_url, transport=transport)
 
