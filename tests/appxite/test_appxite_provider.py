@@ -12,6 +12,7 @@ import pytest
 from appxite_support import CONFIG, control, headers, items, stats, write_catalog
 
 from engine.platforms.appxite.api import field, items_of
+from engine.platforms.appxite.auth import same_origin
 from engine.platforms.appxite.ids import order_item_id
 from engine.sandbox.appxite.db import ACME, GLOBEX, M365_BUSINESS
 
@@ -28,18 +29,25 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     yield tmp_path
 
 
-def test_408_is_sent_again_and_400_is_not(repo: Path) -> None:
+def test_408_and_429_are_sent_again_and_400_is_not(repo: Path) -> None:
     control(repo, "POST", "/_sandbox/faults", {"route": "POST /orders/", "status": 408})
+    control(repo, "POST", "/_sandbox/faults", {"route": "POST /orders/", "status": 429, "retry_after": 0})
     control(repo, "POST", "/_sandbox/faults", {"route": "POST /orders/operation", "status": 400})
     failed = shelf("apply", "--auto-approve")
     assert failed.exit_code == 3, failed.output
     assert "POST /orders/operation failed with 400" in failed.stderr
     requests = stats(repo)
-    assert requests["POST /orders/"] == 3 and requests["POST /orders/operation"] == 2
+    assert requests["POST /orders/"] == 4 and requests["POST /orders/operation"] == 2
     again = shelf("apply", "--auto-approve")
     assert again.exit_code == 0, again.output
-    assert stats(repo)["POST /orders/"] == 3  # the item left in the cart was placed, not added again
+    assert stats(repo)["POST /orders/"] == 4  # the item left in the cart was placed, not added again
     assert shelf("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_the_subscription_key_goes_only_to_the_apis_own_host() -> None:
+    assert same_origin("https://api.appxite.com/oauth/token", "https://api.appxite.com")
+    assert not same_origin("https://login.appxite.com/oauth/token", "https://api.appxite.com")
+    assert not same_origin("http://api.appxite.com/oauth/token", "https://api.appxite.com")
 
 
 def test_answers_are_read_in_either_case() -> None:
