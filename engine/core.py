@@ -19,9 +19,12 @@ from engine.plan.model import Plan
 from engine.plan.planner import address_filter, make_plan, protected_addresses
 from engine.plan.uploads import with_owners
 from engine.platforms import PLATFORM_NAMES, capabilities_for, create_provider
-from engine.platforms.base import AddressFilter, AddressSet, LiveState, Provider
+from engine.platforms.base import AddressFilter, AddressSet, LiveState, Provider, WaitsForWork
 from engine.recipes.limits import ImageLimits
 from engine.recipes.loader import load_for_target, validate_all
+
+DEFAULT_WAIT = 300.0
+"""Seconds ``shelf apply`` waits for a platform's asynchronous work unless ``--wait`` says otherwise."""
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -127,12 +130,16 @@ async def apply_plan(
     *,
     on_done: Callable[[ChangeResult], None] | None = None,
     verify: bool = True,
+    wait: float | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Report:
     """Apply, then re-read exactly what was touched and report what still differs.
 
     A saved plan is checked against the objects it holds when the recipes changed since it was made:
     apply did what the plan said, and a later edit of the recipes is for the next plan, not a failure.
     """
+    if isinstance(session.provider, WaitsForWork) and (wait is not None or progress is not None):
+        session.provider.wait_for_work(DEFAULT_WAIT if wait is None else wait, progress)
     results = await run_changes(
         plan, session.provider, concurrency=session.target.concurrency, on_done=on_done
     )

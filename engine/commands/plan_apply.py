@@ -66,8 +66,11 @@ def plan(state: State, target: str | None, out_path: Path | None, fmt: str, deta
 @click.option("--auto-approve", is_flag=True, help="Apply without asking (required without a terminal).")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
               help="How to show the plan and the report.")
+@click.option("--wait", type=click.FloatRange(min=0), default=300, show_default=True, metavar="SECONDS",
+              help="How long to wait for the platform's asynchronous work (provisioning).")
 @pass_state
-def apply(state: State, planfile: Path | None, target: str | None, auto_approve: bool, fmt: str) -> int:
+def apply(state: State, planfile: Path | None, target: str | None, auto_approve: bool, fmt: str,
+          wait: float) -> int:
     """Plan (or load PLANFILE), confirm, apply, then re-read what changed to verify."""
     config = state.config
     if planfile is not None and target is None:
@@ -91,7 +94,8 @@ def apply(state: State, planfile: Path | None, target: str | None, auto_approve:
                 raise click.Abort()
             total = len(current.changes)
             with state.out.progress(f"Applying to {session.target.name}", total) as advance:
-                report = await apply_plan(session, current, on_done=_progress(state, total, advance))
+                report = await apply_plan(session, current, on_done=_progress(state, total, advance),
+                                          wait=wait, progress=state.out.say)
             return current, report
 
     current, report = asyncio.run(job())

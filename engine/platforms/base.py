@@ -62,3 +62,11 @@ class Provider(Protocol):
         ...
 
     async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class WaitsForWork(Protocol):
+    """A provider whose platform finishes writes later (provisioning, jobs): apply waits for that work
+    for at most ``seconds`` (``shelf apply --wait``), telling ``report`` what it waits for."""
+
+    def wait_for_work(self, seconds: float, report: Callable[[str], None] | None) -> None: ...

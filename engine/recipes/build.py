@@ -167,6 +167,7 @@ def _subscription(scope: ItemScope) -> Subscription | None:
         organization=str(data["organization"]).lower(),
         offer=str(data["offer"]).lower(),
         form_data=scope.plain(form_data) if isinstance(form_data, MDict) else {},
+        state="cancelled" if data.get("state") == "cancelled" else "active",
         targets=_targets(scope),
         protect=data.get("protect") is True,
         source=data.source,
