@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from fnmatch import fnmatchcase
 
 from engine import __version__
-from engine.errors import PlanError
+from engine.errors import PlanError, PlanErrors
 from engine.model import COLLECTIONS, KIND_OF_COLLECTION, Catalog, Category, Item, Product, Promotion, address
 from engine.plan.diff import created_fields, deleted_fields, diff_item
 from engine.plan.model import Action, Change, FieldChange, Plan
@@ -244,7 +244,9 @@ class _Draft:
 def _converge(
     draft: _Draft, kind: str, wanted: dict[str, Item], present: dict[str, Item], live: LiveState
 ) -> None:
-    """Create what is missing, update what differs, count what already matches."""
+    """Create what is missing, update what differs, count what already matches. A product the shop holds
+    under its ``renamed_from`` key (``live.renamed``) is updated, its key first."""
+    renamed = {address(kind, new): old for new, old in live.renamed.items()} if kind == "product" else {}
     for key, want in wanted.items():
         addr = address(kind, key)
         have = present.get(key)
@@ -252,6 +254,8 @@ def _converge(
             draft.changes.append(Change(addr, Action.CREATE, created_fields(want), want, source=want.source))
             continue
         fields = diff_item(want, have)
+        if addr in renamed:
+            fields.insert(0, FieldChange("key", renamed[addr], key))
         if not fields:
             draft.unchanged.append(addr)
             continue
@@ -287,6 +291,39 @@ def _prune(
             draft.unchanged.append(addr)
         else:
             draft.changes.append(change)
+
+
+def _check_duplicates(changes: list[Change], present: dict[str, Item]) -> None:
+    """Refuse to create a product with a SKU a live product already holds: most often the recipe's key
+    was renamed, and creating would leave two products for one thing (the hint offers ``renamed_from``)."""
+    holders = {
+        variant.sku: key
+        for key, item in present.items()
+        if isinstance(item, Product)
+        for variant in item.variants
+        if variant.sku
+    }
+    errors = []
+    for change in changes:
+        want = change.desired
+        if change.action is not Action.CREATE or not isinstance(want, Product):
+            continue
+        clashes = sorted({(v.sku, holders[v.sku]) for v in want.variants if v.sku in holders})
+        for live_key in sorted({k for _, k in clashes}):
+            skus = ", ".join(sku for sku, k in clashes if k == live_key)
+            errors.append(
+                PlanError(
+                    f"product.{want.key} would be created with SKU {skus}, which the live product.{live_key}"
+                    " already holds",
+                    where=want.source or change.address,
+                    hint=f"if {want.key} is {live_key} renamed, add `renamed_from: {live_key}` to its recipe;"
+                    " otherwise give it SKUs of its own",
+                )
+            )
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise PlanErrors(errors)
 
 
 def make_plan(
@@ -328,6 +365,8 @@ def make_plan(
         draft.live_items.update((address(kind, k), v) for k, v in present.items())
         draft.known.update(address(kind, k) for k in (*wanted, *present))
         _converge(draft, kind, wanted, present, live)
+        if kind == "product":
+            _check_duplicates(draft.changes, present)
         if name in prune:
             extra = {k: v for k, v in present.items() if k not in wanted}
             _prune(draft, kind, extra, live, name in capabilities.deletable, protected)

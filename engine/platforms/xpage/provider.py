@@ -30,6 +30,7 @@ from engine.model import ANY_LANGUAGE, Catalog, Category, Product, Text, Variant
 from engine.plan.model import Action, Change
 from engine.plan.uploads import locate, owner
 from engine.platforms.base import AddressFilter, AddressSet, Capabilities, LiveState
+from engine.platforms.renames import renames
 from engine.platforms.xpage.api import PAGE_SIZE, RawProduct, XPageApi, token_fetcher
 from engine.platforms.xpage.asset_metadata import add_assets, live_files
 from engine.platforms.xpage.asset_prepare import file_errors, with_live_ids
@@ -110,16 +111,19 @@ class XPageProvider:
             )
             live.ids[addr] = shop_id
 
+        renamed = renames(desired, (str(raw.get("slug") or raw.get("id")) for raw in raws))
         for raw in raws:
-            slug = str(raw.get("slug") or raw.get("id"))
+            held = str(raw.get("slug") or raw.get("id"))
+            slug = renamed.get(held, held)
             addr = f"product.{slug}"
             if slug in live.catalog.products or (only is not None and not only(addr)):
                 continue
             wanted = desired.products.get(slug)
             category_key = self._category_key(raw, keys_by_id, wanted.category if wanted else None)
-            live.catalog.products[slug] = product_from_live(
-                raw, category_key, wanted, self.files.users.only_user(str(raw["id"]))
-            )
+            mapped = product_from_live(raw, category_key, wanted, self.files.users.only_user(str(raw["id"])))
+            live.catalog.products[slug] = replace(mapped, key=slug)
+            if slug != held:
+                live.renamed[slug] = held
             live.ids[addr] = str(raw["id"])
             live.versions[addr] = version_of(raw)
             self._raw[addr] = raw
