@@ -29,7 +29,9 @@ def token_fetcher(client_id: str, client_secret: Secret) -> TokenFetch:
             "client_secret": client_secret.reveal(),
         }
         try:
-            response = await http.request("POST", TOKEN_PATH, data=form, idempotent=True, authenticate=False)
+            response = await http.request(
+                "POST", TOKEN_PATH, data=form, idempotent=True, authenticate=False, collection=True
+            )
         except PlatformError as exc:
             if exc.status in (400, 401, 403):
                 raise AuthError(
