@@ -5,8 +5,9 @@ them, so recipe categories are references, mapped to shop ids:
 
 1. ``targets.<name>.categories: {recipe key: shop id}`` in shelf.yaml, first;
 2. otherwise a case-insensitive match of the category's name (in the target's ``language``) against the
-   shop categories shelf knows: those seen on live products and, for sandbox targets only, those the
-   emulator lists at ``GET /_sandbox/categories`` (the way a real shop's owner gives ids in shelf.yaml).
+   shop categories shelf knows: those seen on live products and, for sandbox targets and shops served
+   on a loopback address (``shelf sandbox serve``) only, those the emulator lists at
+   ``GET /_sandbox/categories`` (the way a real shop's owner gives ids in shelf.yaml).
 
 Products have no delete: pruning deactivates (``status: inactive``). A variant's ``stock: null`` in a
 recipe means "stock is not managed by shelf": ``prepare`` copies the live stock into the desired variant,
@@ -16,6 +17,7 @@ so the diff never shows it and writes send the live quantity back unchanged.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
@@ -277,10 +279,19 @@ class XPageProvider:
         return raw
 
     async def _shop_categories(self, raws: list[RawProduct]) -> dict[str, str]:
-        """Shop category id -> name, from live products and, on sandbox targets, the emulator's list."""
+        """Shop category id -> name, from live products and, on sandbox targets and shops served on this
+        machine (``shelf sandbox serve``), the emulator's list. No real shop is served on a loopback
+        address, and one reached there (a tunnel) just answers that request with an error, which is
+        ignored: its categories then come from shelf.yaml as for any shop."""
         shop: dict[str, str] = {}
-        if self.target.sandbox:
-            for category in await self.api.sandbox_categories():
+        if self.target.sandbox or served_here(self.api.http.base_url):
+            try:
+                listed = await self.api.sandbox_categories()
+            except PlatformError:
+                if self.target.sandbox:
+                    raise
+                listed = []
+            for category in listed:
                 if category.get("id"):
                     shop[str(category["id"])] = str(category.get("name") or "")
         for raw in raws:
@@ -372,6 +383,17 @@ def _prepare_variant(variant: Variant, live: Variant | None) -> Variant:
         return variant
     stock = live.stock if variant.stock is None else variant.stock
     return replace(variant, stock=stock, live_id=live.live_id)
+
+
+def served_here(base_url: str) -> bool:
+    """Whether ``base_url`` is on a loopback address, where only ``shelf sandbox serve`` serves xPage."""
+    host = httpx.URL(base_url).host
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _money_errors(product: Product) -> list[PlanError]:
