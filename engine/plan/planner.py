@@ -213,7 +213,7 @@ def _select(
         needed = [(dep, "depends on it") for dep in by_address[dependent].depends_on]
         home = by_address.get(owner(dependent) or "")
         if home is not None and home.action is Action.UPDATE:
-            needed.append((home.address, "places it on the product"))
+            needed.append((home.address, "is placed on it"))
         for dep, reason in needed:
             if dep in kept or dep not in by_address:
                 continue

@@ -51,7 +51,7 @@ def test_an_image_selected_alone_brings_the_update_that_places_it(repo: Path) ->
     assert saved.exit_code == 0, saved.output
     document = json.loads((repo / "plan.json").read_text())
     assert _addresses(document) == ["product.canvas-tote", "image.canvas-tote/front.png"]
-    pulled = "product.canvas-tote pulled in: image.canvas-tote/front.png places it on the product"
+    pulled = "product.canvas-tote pulled in: image.canvas-tote/front.png is placed on it"
     assert pulled in saved.stderr
     assert "Plan: 0 to create, 1 to update, 1 to upload" in saved.stderr
 
