@@ -23,8 +23,8 @@ from fnmatch import fnmatchcase
 from engine.errors import PlanError, PlanErrors
 from engine.model import KIND_OF_COLLECTION, Catalog, Product, address
 from engine.plan.model import Action, Change
+from engine.plan.platform import LiveState
 from engine.plan.uploads import asset_addresses
-from engine.platforms.base import LiveState
 
 
 def matches_any(addr: str, globs: Sequence[str]) -> bool:
