@@ -32,7 +32,7 @@ from engine.platforms.xpage.sandbox_auth import (
     authorize,
 )
 from engine.platforms.xpage.sandbox_context import Shop
-from engine.platforms.xpage.sandbox_control import category_routes
+from engine.platforms.xpage.sandbox_control import category_routes, reading_routes
 from engine.platforms.xpage.sandbox_db import MIGRATIONS, SEED_CATEGORIES, SHOP_TABLES, category_id, seed
 from engine.platforms.xpage.sandbox_files import download_route, file_endpoints
 from engine.platforms.xpage.sandbox_products import product_endpoints
@@ -41,6 +41,7 @@ from engine.sandbox.auth import Clock, Principal
 from engine.sandbox.control import control_routes
 from engine.sandbox.responses import data
 from engine.sandbox.store import Store
+from engine.sandbox.xpage.readings import problems, save
 
 BASE_PATH = "/api/apps/v1"
 
@@ -79,6 +80,7 @@ def create_app(
     rate_limit: int | None = None,
     base_path: str = BASE_PATH,
     clock: Clock | None = None,
+    readings: Mapping[str, str] | None = None,
 ) -> Starlette:
     """The sandbox app with its shop in ``db_path`` (created and seeded when new).
 
@@ -86,7 +88,8 @@ def create_app(
     default a token ``sandbox`` with every permission. ``clients``: client_id -> client_secret for
     ``/auth/get-token`` (default ``sandbox``/``sandbox``). ``rate_limit``: requests per second before 429
     (None: no limit). ``clock`` (seconds since the epoch) dates tokens and records, for tests that need
-    time to pass.
+    time to pass. ``readings`` sets switches of :mod:`engine.sandbox.xpage.readings` (``{"updates":
+    "replace"}``) in the shop's database; switches not given keep what the database holds.
     """
     now = clock or time.time
     sandbox = Sandbox.open(
@@ -99,6 +102,12 @@ def create_app(
         configured_install_id=SANDBOX_INSTALL_ID,
         clock=now,
     )
+    if readings:
+        wrong = problems(readings)
+        if wrong:
+            raise ValueError(f"unknown sandbox readings: {wrong}")
+        with sandbox.store.write() as db:
+            save(db, readings)
     shop = Shop(sandbox, now)
     endpoints = [
         *auth_endpoints(sandbox, DEFAULT_CLIENTS if clients is None else clients),
@@ -110,6 +119,7 @@ def create_app(
         *api_routes(sandbox, base_path, endpoints),
         *control_routes(sandbox, {ep.key for ep in endpoints}, lambda: sandbox.store.reset(SHOP_TABLES)),
         *category_routes(shop),
+        *reading_routes(shop),
         download_route(shop),
     ]
     return build_app(routes)

@@ -12,6 +12,7 @@ import sqlite3
 import uuid
 
 from engine.sandbox.store import Migration
+from engine.sandbox.xpage.readings import MIGRATION as READINGS_MIGRATION
 
 CATEGORY_NAMESPACE = uuid.UUID("6f1d3c1e-8a4b-5c2d-9e0f-1a2b3c4d5e6f")
 SEED_CATEGORIES = ("Apparel", "T-Shirts", "Hoodies", "Accessories", "Home", "Digital")
@@ -60,6 +61,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "CREATE INDEX xpage_variants_product ON xpage_variants (product_id)",
         "CREATE INDEX xpage_options_product ON xpage_options (product_id)",
     ),
+    READINGS_MIGRATION,
 )
 
 SHOP_TABLES = (
