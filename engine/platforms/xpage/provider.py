@@ -32,7 +32,7 @@ from engine.plan.uploads import locate, owner
 from engine.platforms.base import AddressFilter, AddressSet, Capabilities, LiveState
 from engine.platforms.xpage.api import PAGE_SIZE, RawProduct, XPageApi, token_fetcher
 from engine.platforms.xpage.asset_metadata import add_assets, live_files
-from engine.platforms.xpage.asset_prepare import file_errors, with_live_ids
+from engine.platforms.xpage.asset_prepare import alt_uploads, file_errors, with_live_ids
 from engine.platforms.xpage.assets import file_ids
 from engine.platforms.xpage.file_writes import XPageFiles
 from engine.platforms.xpage.mapping import (
@@ -45,6 +45,7 @@ from engine.platforms.xpage.mapping import (
     unknown_category_key,
     version_of,
 )
+from engine.platforms.xpage.removals import removal_limit
 
 SANDBOX_TOKEN = "sandbox"
 INSTALL_HEADER = "X-App-Install-Id"
@@ -71,7 +72,11 @@ class XPageProvider:
         self.mapped_categories: dict[str, str] = {
             str(k): str(v) for k, v in (settings.get("categories") or {}).items()
         }
-        self.plan_notes: list[str] = []  # xPage stores all it is sent; nothing to tell
+        self.plan_notes: list[str] = []
+        self.limits: dict[str, str] = {}
+        """Per product address, what the last ``prepare`` found its update may not achieve on every shop
+        (:mod:`engine.platforms.xpage.removals`); the core gives it as the reason when verification finds
+        the product still differs."""
         self._raw: dict[str, RawProduct] = {}
         self.files = XPageFiles(http, self.capabilities.max_image_bytes)
         self._shop: dict[str, str] = {}
@@ -129,6 +134,8 @@ class XPageProvider:
         """Desired, in the target's language, with unmanaged stock taken from the shop; PlanErrors for
         categories the shop lacks and for promotions and subscriptions, which xPage cannot hold."""
         errors: list[PlanError] = []
+        self.plan_notes = []
+        self.limits = {}
         for key, promotion in desired.promotions.items():
             errors.append(
                 PlanError(
@@ -163,6 +170,11 @@ class XPageProvider:
             errors.extend(file_errors(product))
             held = live.catalog.products.get(key)
             products[key] = with_live_ids(self._prepare_product(product, held), held)
+            self.plan_notes.extend(alt_uploads(products[key], held))
+            limit = removal_limit(products[key], held)
+            if limit is not None:
+                self.plan_notes.append(f"product.{key}: {limit}")
+                self.limits[f"product.{key}"] = limit
         if errors:
             raise PlanErrors(errors)
         return Catalog(categories=categories, products=products)
