@@ -4,7 +4,8 @@ It is how shelf's tests meet xPage, so it follows ``apps-api.md`` and is strict 
 be: unknown fields, wrong types and bad values are 422s naming every field, tokens and permissions are
 checked on every call, and each reading chosen where the page is silent is written in the docstring of the
 module that implements it (``sandbox_products``, ``sandbox_product_write``, ``sandbox_product_read``,
-``sandbox_files``, ``sandbox_file_store``, ``sandbox_auth``, ``sandbox_schemas``, ``sandbox_control``).
+``sandbox_files``, ``sandbox_file_store``, ``sandbox_auth``, ``sandbox_schemas``, ``sandbox_control``);
+where the page allows several readings, :mod:`engine.sandbox.xpage.readings` switches between them.
 
 Besides the API under ``base_path``, the app serves the control API under ``/_sandbox/`` (stats, faults,
 reset, categories) and file downloads under ``/_sandbox/files/``. It needs no lifespan events: the schema
