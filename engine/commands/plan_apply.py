@@ -77,7 +77,7 @@ def apply(state: State, planfile: Path | None, target: str | None, auto_approve:
                          hint="review the plan with `shelf plan` first")
 
     async def job() -> tuple[Plan, Report | None]:
-        async with open_session(config, target) as session:
+        async with open_session(config, target, lock=True) as session:
             with state.out.activity(f"Reading {session.target.name} ({session.target.platform})..."):
                 if planfile is not None:
                     current = await load_and_check(session, planfile)

@@ -19,7 +19,7 @@ from engine.config import Config, Target
 from engine.model import Catalog, Product, Variant
 from engine.plan.model import Action, Change
 from engine.platforms.xpage.provider import XPageProvider, create_xpage_provider
-from engine.platforms.xpage.sandbox import create_app
+from engine.sandbox.xpage.app import create_app
 
 BASE = "http://sandbox/api/apps/v1"
 

@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 from starlette.applications import Starlette
-from test_sandbox_support import PNG, api_client, create, root_client, tee, update, upload
 
-from engine.platforms.xpage.sandbox import create_app
-from engine.platforms.xpage.sandbox_file_store import MAX_FILE_BYTES, upload_problems
 from engine.sandbox.forms import Upload
+from engine.sandbox.xpage.app import create_app
+from engine.sandbox.xpage.file_store import MAX_FILE_BYTES, upload_problems
+
+from xpage_sandbox import PNG, api_client, create, root_client, tee, update, upload
 
 
 @pytest.fixture
