@@ -49,14 +49,14 @@ def alt_uploads(product: Product, live: Product | None) -> list[str]:
         same = next((a for a in live.images if _content(a) == _content(image)), None)
         if same is not None and (same.alt or None) != (image.alt or None):
             notes.append(
-                f"{upload_address(product, image)}: uploaded again to change its alt text"
+                f"{_upload_address(product, image)}: uploaded again to change its alt text"
                 f" ({same.alt or ''!r} -> {image.alt or ''!r}); the xPage API sets alt text only when a file"
                 " is uploaded"
             )
     return notes
 
 
-def upload_address(product: Product, asset: Asset) -> str:
+def _upload_address(product: Product, asset: Asset) -> str:
     return next(
         (located.address for located in product_assets(product) if located.asset is asset),
         f"image.{product.key}/{asset.ref}",

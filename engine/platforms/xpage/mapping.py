@@ -138,8 +138,8 @@ def deactivate_metadata() -> dict[str, Any]:
 
 def creates_items(metadata: Mapping[str, Any]) -> bool:
     """Whether the metadata holds an option or variant without an id, which the platform creates once per
-    request. Properties and option values have no id to write: a shop matches them by name and text, so
-    sending them twice changes nothing more than sending them once."""
+    request. Properties and option values have no id to write; shelf reads them as matched by name and by
+    text (docs/platforms/xpage.md), under which sending them twice changes nothing more than once."""
     return any("id" not in item for key in ("options", "variants") for item in metadata.get(key) or [])
 
 
