@@ -30,10 +30,12 @@ class ChangeResult:
 
 @dataclass
 class Report:
-    """What an apply did; ``not_converged`` lists addresses that still differ after the re-read."""
+    """What an apply did; ``not_converged`` lists addresses that still differ after the re-read, and
+    ``limits`` gives, for some of them, the platform limit that explains why (a re-run will not help)."""
 
     results: list[ChangeResult] = field(default_factory=list)
     not_converged: dict[str, list[str]] = field(default_factory=dict)
+    limits: dict[str, str] = field(default_factory=dict)
 
     @property
     def failed(self) -> list[ChangeResult]:

@@ -143,6 +143,9 @@ async def apply_plan(
 ) -> Report:
     """Apply, then re-read exactly what was touched and report what still differs.
 
+    A provider may hold ``limits`` (address -> reason) after its ``prepare``: what it was asked for that
+    the platform's API may not carry out. A product that still differs and has one is reported with it.
+
     A saved plan is checked against the objects it holds when the recipes changed since it was made:
     apply did what the plan said, and a later edit of the recipes is for the next plan, not a failure.
     """
@@ -161,6 +164,9 @@ async def apply_plan(
             if change.address in touched:
                 paths = [f.path for f in change.fields] or [change.action.value]
                 report.not_converged[change.address] = paths
+                limit = getattr(session.provider, "limits", {}).get(change.address)
+                if limit:
+                    report.limits[change.address] = limit
     return report
 
 

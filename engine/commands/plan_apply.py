@@ -105,7 +105,7 @@ def apply(state: State, planfile: Path | None, target: str | None, auto_approve:
         return 0
     if fmt == "json":
         emit_json({"plan": plan_to_dict(current), "results": [r.__dict__ for r in report.results],
-                   "not_converged": report.not_converged})
+                   "not_converged": report.not_converged, "limits": report.limits})
     _show_report(state, report)
     return 0 if report.ok else 3
 
@@ -140,10 +140,16 @@ def _progress(state: State, total: int, advance: Callable[[], None]) -> Callable
 def _show_report(state: State, report: Report) -> None:
     counts = report.counts()
     for address, paths in report.not_converged.items():
-        state.out.error(f"{address} did not converge: still differs in {', '.join(paths)} after apply")
+        differs = f"still differs in {', '.join(paths)} after apply"
+        if address in report.limits:
+            state.out.error(f"{address} {differs}: {report.limits[address]}")
+        else:
+            state.out.error(f"{address} did not converge: {differs}")
     line = (f"Apply complete: {counts['applied']} applied, {counts['failed']} failed, "
             f"{counts['skipped']} skipped.")
     if report.ok:
         state.out.success(line)
+    elif not report.failed and set(report.not_converged) <= set(report.limits):
+        state.out.error(line, hint="a re-run cannot change what is left: change it in the shop's admin")
     else:
         state.out.error(line, hint="run `shelf apply` again once the cause is fixed; it converges")

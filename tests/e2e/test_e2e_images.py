@@ -102,16 +102,19 @@ def test_renaming_a_picture_without_changing_it_uploads_nothing(repo: Path) -> N
     assert _stats(repo)["writes"] == 0
 
 
-def test_changing_alt_text_uploads_nothing(repo: Path) -> None:
+def test_changing_alt_text_uploads_the_picture_again_and_deletes_the_old_file(repo: Path) -> None:
+    """xPage sets alt text only on upload: the picture goes up again with it, takes the old one's place,
+    and the old file (shelf's, used by nothing else) is deleted."""
     _applied(repo)
     _edit(
         repo / "recipes" / "home.yaml", "alt: The stonewashed linen weave", "alt: Stonewashed linen up close"
     )
     text = shelf("plan").stderr
-    assert '"alt": "Stonewashed linen up close"' in text and "0 to upload" in text
+    assert '"alt": "Stonewashed linen up close"' in text and "1 to upload" in text
+    assert "uploaded again to change its alt text" in text and "sets alt text only when a file" in text
     assert shelf("apply", "--auto-approve").exit_code == 0
     stats = _stats(repo)
-    assert stats["upload_bytes"] == 0 and _writes(stats) == {"POST /product/{id}/update": 1}
+    assert _writes(stats) == {"POST /file": 1, "POST /product/{id}/update": 1, "POST /file/{id}": 1}
     assert shelf("plan", "--detailed-exitcode").exit_code == 0
 
 
@@ -131,7 +134,7 @@ def test_a_saved_plan_uploads_the_same_way(repo: Path) -> None:
 
 def test_two_hundred_products_with_three_pictures_each(tmp_path: Path, monkeypatch: Any) -> None:
     """Each product's leading pictures without alt ride in its create request; only a picture with alt
-    (every tenth product has one) costs a request of its own."""
+    (every tenth product has one) costs a request of its own, and one update that places it by id."""
     monkeypatch.chdir(tmp_path)
     lines = ["categories:", "  - {key: home, name: Home}", "products:"]
     with_alt = 0
@@ -150,8 +153,12 @@ def test_two_hundred_products_with_three_pictures_each(tmp_path: Path, monkeypat
     result = shelf("apply", "--auto-approve")
     assert result.exit_code == 0, result.output
     stats = _stats(tmp_path)
-    assert _writes(stats) == {"POST /product": 200, "POST /file": with_alt}
-    assert stats["writes"] <= 200 + with_alt
+    assert _writes(stats) == {
+        "POST /product": 200,
+        "POST /file": with_alt,
+        "POST /product/{id}/update": with_alt,
+    }
+    assert stats["writes"] == 200 + 2 * with_alt
     assert stats["upload_bytes"] == sum(len(png(s)) for s in range(600))
     again = shelf("plan", "--detailed-exitcode")
     assert again.exit_code == 0, again.output

@@ -306,7 +306,7 @@ def test_import_with_recipes_that_do_not_load_still_imports(built: Path) -> None
     assert "outdoor-gear" in (built / "imported.yaml").read_text()
 
 
-def _attach_image(db: Path, product_id: str, name: str, alt: str | None) -> None:
+def _attach_image(db: Path, product_id: str, name: str, alt: str | None) -> str:
     fields = {"fileable_type": "product", "fileable_id": product_id, "role": "product_images"}
     if alt is not None:
         fields["alt"] = alt
@@ -314,6 +314,15 @@ def _attach_image(db: Path, product_id: str, name: str, alt: str | None) -> None
         db, "POST", "/file", files={"file": (name, PNG, "application/octet-stream")}, data=fields
     )
     assert response.status_code == 201, response.text
+    return str(response.json()["data"]["file"]["id"])
+
+
+def _show_images(db: Path, product_id: str, *file_ids: str) -> None:
+    """Put uploaded files among the product's images, by id, as the API document has it."""
+    images = [{"id": file_id, "order": n} for n, file_id in enumerate(file_ids)]
+    metadata = (None, json.dumps({"images": images}), "application/json")
+    response = xpage_api(db, "POST", f"/product/{product_id}/update", files={"metadata": metadata})
+    assert response.status_code == 200, response.text
 
 
 @pytest.fixture
@@ -322,8 +331,9 @@ def pictured(repo: Path) -> Path:
     db = sandbox_db(repo)
     db.parent.mkdir(parents=True, exist_ok=True)
     mug = _create(db, {"title": "Mug", "slug": "mug", "default": {"price": 8, "quantity": 1}})
-    _attach_image(db, mug["id"], "front view.png", "The front")
-    _attach_image(db, mug["id"], "side.png", None)
+    front = _attach_image(db, mug["id"], "front view.png", "The front")
+    side = _attach_image(db, mug["id"], "side.png", None)
+    _show_images(db, mug["id"], front, side)
     return repo
 
 

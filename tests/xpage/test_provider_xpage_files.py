@@ -88,9 +88,15 @@ class Shop:
         return dict(found)
 
 
-@pytest.fixture
-def shop(tmp_path: Path) -> Shop:
-    return Shop(tmp_path, create_app(tmp_path / "shop.sqlite"))
+LENIENT = {"file_links": "gallery", "updates": "replace", "search": "substring"}
+"""The other reading of every switch: a link shows the file, a list sent is the whole set, search is a
+substring match. The default is the strict reading of each."""
+
+
+@pytest.fixture(params=["strict", "lenient"])
+def shop(tmp_path: Path, request: pytest.FixtureRequest) -> Shop:
+    readings = LENIENT if request.param == "lenient" else None
+    return Shop(tmp_path, create_app(tmp_path / "shop.sqlite", readings=readings))
 
 
 TOTE = """
@@ -116,7 +122,8 @@ async def test_a_new_product_carries_its_leading_images_and_uploads_the_rest(sho
     assert report.ok, report
     stats = await shop.stats()
     writes = {k: v for k, v in stats["requests"].items() if not k.startswith("GET")}
-    assert writes == {"POST /product": 1, "POST /file": 2}  # inside (alt) and strap (after it)
+    # inside (alt) and strap (after it) are uploaded, then placed by id: a link alone is not relied on
+    assert writes == {"POST /product": 1, "POST /file": 2, "POST /product/{id}/update": 1}
     assert stats["upload_bytes"] == sum(sizes)
     tote = await shop.product("tote")
     assert [(i["name"].split(".")[0], i["alt"]) for i in tote["images"]] == [
@@ -154,7 +161,7 @@ async def test_variant_images_and_an_own_image(shop: Shop) -> None:
     assert (await shop.plan()).empty
 
 
-async def test_reorder_alt_and_rename_upload_nothing(shop: Shop) -> None:
+async def test_reorder_and_rename_upload_nothing(shop: Shop) -> None:
     shop.recipe(TOTE)
     for n, name in enumerate(("front.png", "side.png", "inside.png", "strap.png")):
         shop.image(name, n)
@@ -169,7 +176,7 @@ async def test_reorder_alt_and_rename_upload_nothing(shop: Shop) -> None:
           price: 18.00
           images:
             - images/profile.png
-            - {file: images/inside.png, alt: The roomy pocket}
+            - {file: images/inside.png, alt: The inside pocket}
             - images/strap.png
             - images/front.png
         """
@@ -182,10 +189,43 @@ async def test_reorder_alt_and_rename_upload_nothing(shop: Shop) -> None:
     tote = await shop.product("tote")
     assert [(i["name"].split(".")[0], i["alt"]) for i in tote["images"]] == [
         ("side", None),
-        ("inside", "The roomy pocket"),
+        ("inside", "The inside pocket"),
         ("strap", None),
         ("front", None),
     ]
+    assert (await shop.plan()).empty
+
+
+async def test_a_new_alt_is_a_new_upload_that_takes_the_old_files_place(shop: Shop) -> None:
+    shop.recipe(TOTE)
+    for n, name in enumerate(("front.png", "side.png", "inside.png", "strap.png")):
+        shop.image(name, n)
+    assert (await shop.apply()).ok
+    old = (await shop.product("tote"))["images"][2]
+    await shop.stats()
+    recipe = shop.root / "recipes" / "r.yaml"
+    recipe.write_text(recipe.read_text().replace("The inside pocket", "The roomy pocket"))
+    plan = await shop.plan()
+    assert [(c.address, c.action.value) for c in plan.changes] == [
+        ("product.tote", "update"),
+        ("image.tote/inside.png", "upload"),
+    ]
+    assert any(
+        n.startswith("image.tote/inside.png: uploaded again to change its alt text") for n in plan.notes
+    )
+    assert (await shop.apply()).ok
+    requests = (await shop.stats())["requests"]
+    writes = {k: v for k, v in requests.items() if not k.startswith("GET")}
+    assert writes == {"POST /file": 1, "POST /product/{id}/update": 1, "POST /file/{id}": 1}
+    tote = await shop.product("tote")
+    assert [(i["name"].split(".")[0], i["alt"]) for i in tote["images"]] == [
+        ("front", None),
+        ("side", None),
+        ("inside", "The roomy pocket"),
+        ("strap", None),
+    ]
+    assert tote["images"][2]["id"] != old["id"]
+    assert old["id"] not in {f["id"] for f in (await shop.api("GET", "/file"))["files"]}
     assert (await shop.plan()).empty
 
 

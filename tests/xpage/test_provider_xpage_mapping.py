@@ -166,11 +166,11 @@ def test_update_metadata_carries_the_live_ids_it_matches() -> None:
     metadata = metadata_for(DESIRED, category_id="c-1", live=LIVE)
     size, color = metadata["options"]
     assert size["id"] == "o-1" and color["id"] == "o-2"
-    assert [v.get("id") for v in size["values"]] == ["v-1", "v-2", None]
+    assert [v.get("id") for v in size["values"]] == [None, None, None]  # values have no id to write
     assert metadata["variants"][0]["id"] == "var-1"
     assert "id" not in metadata["variants"][1]
-    assert metadata["properties"] == [
-        {"id": "pr-1", "name": "Material", "value": "Cotton"},
+    assert metadata["properties"] == [  # nor have properties: a shop matches them by name
+        {"name": "Material", "value": "Cotton"},
         {"name": "Fit", "value": "Regular"},
     ]
     assert "images" not in metadata

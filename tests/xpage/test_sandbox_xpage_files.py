@@ -10,12 +10,18 @@ from starlette.applications import Starlette
 from engine.sandbox.xpage.app import create_app
 from engine.sandbox.xpage.file_store import MAX_IMAGE_BYTES
 
-from xpage_sandbox import GIF, JPEG, PDF, PNG, WEBP, api_client, create, root_client, tee, upload
+from xpage_sandbox import GIF, JPEG, PDF, PNG, WEBP, api_client, create, root_client, tee, update, upload
 
 
 @pytest.fixture
 def app(tmp_path: Path) -> Starlette:
     return create_app(tmp_path / "shop.sqlite")
+
+
+@pytest.fixture
+def gallery(tmp_path: Path) -> Starlette:
+    """A shop where a link made by an upload also shows the file on its owner."""
+    return create_app(tmp_path / "shop.sqlite", readings={"file_links": "gallery"})
 
 
 @pytest.mark.parametrize(
@@ -39,20 +45,13 @@ async def test_upload_sniffs_images_and_serves_the_bytes(app: Starlette, content
 async def test_images_are_checked_by_content_and_size(app: Starlette) -> None:
     async with api_client(app) as client:
         product = await create(client, {"title": "Mug", "default": {"price": 1}})
-        disguised = await upload(client, "photo.png", b"<html>not a png</html>", role="product_images")
-        linked = await upload(
-            client,
-            "photo.png",
-            b"GIF8 nearly",
-            fileable_type="product",
-            fileable_id=product["id"],
-            role="product_images",
-        )
-        too_big = await upload(client, "big.png", PNG + bytes(MAX_IMAGE_BYTES), role="product_images")
-        just_fits = await upload(
-            client, "fits.png", PNG + bytes(MAX_IMAGE_BYTES - len(PNG)), role="product_images"
-        )
-        document = await upload(client, "manual.pdf", PDF, role="digital_product")
+        owner = {"fileable_type": "product", "fileable_id": product["id"]}
+        images = {**owner, "role": "product_images"}
+        disguised = await upload(client, "photo.png", b"<html>not a png</html>", **images)
+        linked = await upload(client, "photo.png", b"GIF8 nearly", **images)
+        too_big = await upload(client, "big.png", PNG + bytes(MAX_IMAGE_BYTES), **images)
+        just_fits = await upload(client, "fits.png", PNG + bytes(MAX_IMAGE_BYTES - len(PNG)), **images)
+        document = await upload(client, "manual.pdf", PDF, **owner, role="digital_product")
     assert disguised.status_code == 422
     assert disguised.json()["errors"] == {
         "file": ["must be a JPEG, PNG, WebP or GIF image (judged by its content)"]
@@ -80,6 +79,9 @@ async def test_upload_field_rules(app: Starlette) -> None:
             client, "a.png", PNG, fileable_type="product", fileable_id="00000000-0000-4000-8000-000000000000"
         )
         empty = await client.post("/file", data={"alt": "x"})
+        ownerless_role = await upload(client, "a.png", PNG, role="product_images")
+    assert ownerless_role.status_code == 422
+    assert list(ownerless_role.json()["errors"]) == ["role"]
     assert no_file.json()["errors"] == {"other": ["unknown file part"]}
     assert only_type.json()["errors"] == {"fileable_id": ["required with fileable_type"]}
     assert bad_enum.json()["errors"] == {
@@ -91,8 +93,8 @@ async def test_upload_field_rules(app: Starlette) -> None:
     assert empty.status_code == 422
 
 
-async def test_linking_by_upload_orders_product_images_and_sets_variant_images(app: Starlette) -> None:
-    async with api_client(app) as client:
+async def test_linking_by_upload_orders_product_images_and_sets_variant_images(gallery: Starlette) -> None:
+    async with api_client(gallery) as client:
         product = await create(client, tee())
         pid = product["id"]
         second = (
@@ -112,8 +114,8 @@ async def test_linking_by_upload_orders_product_images_and_sets_variant_images(a
     assert got["variants"][0]["image"]["id"] == newer["data"]["file"]["id"]
 
 
-async def test_unlink_and_delete(app: Starlette) -> None:
-    async with api_client(app) as client:
+async def test_unlink_and_delete(gallery: Starlette) -> None:
+    async with api_client(gallery) as client:
         product = await create(client, tee())
         pid = product["id"]
         a = (await upload(client, "a.png", PNG, fileable_type="product", fileable_id=pid)).json()["data"][
@@ -140,7 +142,7 @@ async def test_unlink_and_delete(app: Starlette) -> None:
     assert after_delete["images"] == [] and after_delete["image"] is None
     assert gone.status_code == 404 and gone.json()["code"] == "NOT_FOUND"
     assert delete_again.status_code == 404
-    async with root_client(app) as root:
+    async with root_client(gallery) as root:
         assert (await root.get(b["url"])).status_code == 404
 
 
@@ -178,3 +180,23 @@ async def test_list_files_with_filters_and_pagination(tmp_path: Path) -> None:
     assert bad_date.json()["errors"] == {
         "from": ["must be an ISO date, an ISO date-time or a Unix timestamp"]
     }
+
+
+async def test_a_link_made_by_an_upload_only_associates_by_default(app: Starlette) -> None:
+    """The document has images "reference file UUIDs": an upload's link alone puts nothing on show."""
+    async with api_client(app) as client:
+        product = await create(client, tee())
+        pid, variant = product["id"], product["variants"][0]["id"]
+        image = (
+            await upload(
+                client, "1.png", PNG, fileable_type="product", fileable_id=pid, role="product_images"
+            )
+        ).json()["data"]["file"]
+        own = (await upload(client, "v.png", PNG, fileable_type="variant", fileable_id=variant)).json()
+        shown = (await client.get(f"/product/{pid}")).json()["data"]["product"]
+        listed = (await client.get("/file", params={"fileable_id": pid})).json()["data"]["files"]
+        placed = await update(client, pid, {"images": [{"id": image["id"], "order": 0}]})
+    assert shown["images"] == [] and shown["variants"][0]["image"] is None
+    assert [f["id"] for f in listed] == [image["id"]]
+    assert own["data"]["file"]["name"] == "v.png"
+    assert [i["id"] for i in placed.json()["data"]["product"]["images"]] == [image["id"]]

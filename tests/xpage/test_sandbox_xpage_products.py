@@ -18,6 +18,17 @@ def app(tmp_path: Path) -> Starlette:
     return create_app(tmp_path / "shop.sqlite")
 
 
+@pytest.fixture(params=["strict", "replace"])
+def updates(request: pytest.FixtureRequest) -> str:
+    """Each reading of what an update does to list items it leaves out."""
+    return str(request.param)
+
+
+@pytest.fixture
+def shop(tmp_path: Path, updates: str) -> Starlette:
+    return create_app(tmp_path / "shop.sqlite", readings={"updates": updates})
+
+
 def _by_sku(product: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {v["sku"]: v for v in product["variants"]}
 
@@ -81,8 +92,8 @@ async def test_update_changes_only_what_is_sent(app: Starlette) -> None:
     assert updated["created_at"] == product["created_at"]
 
 
-async def test_variants_sent_are_the_whole_set(app: Starlette) -> None:
-    async with api_client(app) as client:
+async def test_variants_left_out_stay_or_go_by_the_reading(shop: Starlette, updates: str) -> None:
+    async with api_client(shop) as client:
         product = await create(client, tee())
         keep = _by_sku(product)["TEE-S-BLACK"]
         new_set = [
@@ -96,36 +107,42 @@ async def test_variants_sent_are_the_whole_set(app: Starlette) -> None:
         response = await update(client, product["id"], {"variants": new_set})
     assert response.status_code == 200, response.text
     variants = _by_sku(response.json()["data"]["product"])
-    assert set(variants) == {"TEE-S-BLACK", "TEE-S-WHITE"}
+    left_out = {"TEE-M-BLACK", "TEE-M-WHITE"} if updates == "strict" else set()
+    assert set(variants) == {"TEE-S-BLACK", "TEE-S-WHITE", *left_out}
     assert variants["TEE-S-BLACK"]["id"] == keep["id"] and variants["TEE-S-BLACK"]["price"] == 26
     assert variants["TEE-S-BLACK"]["quantity"] == 5  # not sent, so kept
 
 
-async def test_options_update_by_id_renames_values_in_variants(app: Starlette) -> None:
-    async with api_client(app) as client:
+async def test_options_update_by_id_and_values_by_text(shop: Starlette, updates: str) -> None:
+    async with api_client(shop) as client:
         product = await create(client, tee())
         size, color = product["options"]
         small = size["values"][0]
         options = [
-            {
-                "id": size["id"],
-                "name": "Größe",
-                "values": [{"id": small["id"], "value": "Small"}, {"value": "M"}],
-            },
+            {"id": size["id"], "name": "Größe", "values": [{"value": "S"}, {"value": "M"}, {"value": "L"}]},
             {"id": color["id"]},
         ]
         response = await update(client, product["id"], {"options": options})
+        value_id = await update(
+            client,
+            product["id"],
+            {"options": [{"id": size["id"], "values": [{"id": small["id"], "value": "S"}]}]},
+        )
     assert response.status_code == 200, response.text
     updated = response.json()["data"]["product"]
-    assert (
-        updated["options"][0]["name"] == "Größe" and updated["options"][0]["values"][0]["id"] == small["id"]
-    )
-    assert _by_sku(updated)["TEE-S-BLACK"]["values"][0] == {"order": 0, "value": "Small"}
-    assert _by_sku(updated)["TEE-S-BLACK"]["title"] == "Small / Black"
+    assert updated["options"][0]["name"] == "Größe"
+    assert [(v["value"], v["id"] == small["id"]) for v in updated["options"][0]["values"][:1]] == [
+        ("S", True)
+    ]
+    assert [v["value"] for v in updated["options"][0]["values"]] == ["S", "M", "L"]
+    assert _by_sku(updated)["TEE-S-BLACK"]["title"] == "S / Black"
+    assert value_id.status_code == 422  # the document gives option values no id to write
+    assert value_id.json()["errors"] == {"metadata.options.0.values.0.id": ["unknown field"]}
 
 
-async def test_removing_an_option_value_in_use_needs_the_variants_too(app: Starlette) -> None:
-    async with api_client(app) as client:
+async def test_removing_an_option_value_in_use_needs_the_variants_too(tmp_path: Path) -> None:
+    replacing = create_app(tmp_path / "shop.sqlite", readings={"updates": "replace"})
+    async with api_client(replacing) as client:
         product = await create(client, tee())
         size, color = product["options"]
         only_m = [{"id": size["id"], "values": [{"value": "M"}]}, {"id": color["id"]}]
@@ -138,6 +155,18 @@ async def test_removing_an_option_value_in_use_needs_the_variants_too(app: Starl
     assert still == product  # nothing of the refused update was written
     assert accepted.status_code == 200, accepted.text
     assert set(_by_sku(accepted.json()["data"]["product"])) == {"TEE-M-BLACK", "TEE-M-WHITE"}
+
+
+async def test_under_the_strict_reading_option_values_left_out_stay(app: Starlette) -> None:
+    async with api_client(app) as client:
+        product = await create(client, tee())
+        size, color = product["options"]
+        only_m = [{"id": size["id"], "values": [{"value": "M"}]}, {"id": color["id"]}]
+        response = await update(client, product["id"], {"options": only_m})
+    assert response.status_code == 200, response.text
+    after = response.json()["data"]["product"]
+    assert sorted(v["value"] for v in after["options"][0]["values"]) == ["M", "S"]
+    assert after["variants"] == product["variants"]
 
 
 async def test_default_and_variants_are_exclusive(app: Starlette) -> None:
@@ -200,7 +229,14 @@ async def test_duplicate_variant_combination_is_refused(app: Starlette) -> None:
             {"metadata.default.price": ["must have at most 2 decimal places"]},
         ),
         ({"title": "X", "default": {"price": "9.99"}}, {"metadata.default.price": ["must be a number"]}),
-        ({"title": "X", "slug": "Not A Slug"}, {"metadata.slug": ["must be a slug (a-z, 0-9, -)"]}),
+        ({"title": "X", "slug": ""}, {"metadata.slug": ["must be at least 1 character(s) long"]}),
+        (
+            {
+                "title": "X",
+                "properties": [{"id": "3f9d0f3e-0000-4000-8000-000000000000", "name": "A", "value": "B"}],
+            },
+            {"metadata.properties.0.id": ["unknown field"]},
+        ),
         ({"title": "X", "category_id": "nope"}, {"metadata.category_id": ["must be a UUID"]}),
         ({"description": "no title"}, {"metadata.title": ["required"]}),
         ([1, 2], {"metadata": ["must be an object"]}),
@@ -247,8 +283,8 @@ async def test_unknown_product_is_404(app: Starlette) -> None:
     assert updated.status_code == 404
 
 
-async def test_images_by_part_and_by_reference_in_link_order(app: Starlette) -> None:
-    async with api_client(app) as client:
+async def test_images_by_part_and_by_reference_in_link_order(shop: Starlette, updates: str) -> None:
+    async with api_client(shop) as client:
         product = await create(
             client,
             {"title": "Poster", "default": {"price": 5}},
@@ -265,8 +301,9 @@ async def test_images_by_part_and_by_reference_in_link_order(app: Starlette) -> 
     assert front["name"] == "front.png" and product["image"] == front
     assert [i["id"] for i in reordered["images"]] == [back["id"], front["id"]]
     assert reordered["image"]["id"] == back["id"]
-    assert [i["id"] for i in dropped["images"]] == [back["id"]]
-    assert still_there.status_code == 200  # left out of images: unlinked, not deleted
+    left_out = [front["id"]] if updates == "strict" else []
+    assert [i["id"] for i in dropped["images"]] == [back["id"], *left_out]
+    assert still_there.status_code == 200  # left out of images: at most unlinked, never deleted
 
 
 async def test_image_parts_are_checked(app: Starlette) -> None:
@@ -307,8 +344,8 @@ async def test_variant_image_and_digital_file(app: Starlette) -> None:
     }
 
 
-async def test_properties_are_a_whole_set(app: Starlette) -> None:
-    async with api_client(app) as client:
+async def test_properties_are_matched_by_name(shop: Starlette, updates: str) -> None:
+    async with api_client(shop) as client:
         product = await create(
             client,
             {
@@ -320,10 +357,12 @@ async def test_properties_are_a_whole_set(app: Starlette) -> None:
         response = await update(
             client,
             product["id"],
-            {"properties": [{"id": material["id"], "name": "Material", "value": "Porcelain"}]},
+            {"properties": [{"name": "Material", "value": "Porcelain"}]},
         )
+    left_out = [product["properties"][1]] if updates == "strict" else []
     assert response.json()["data"]["product"]["properties"] == [
-        {"id": material["id"], "name": "Material", "value": "Porcelain"}
+        {"id": material["id"], "name": "Material", "value": "Porcelain"},
+        *left_out,
     ]
 
 

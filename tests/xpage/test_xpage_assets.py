@@ -85,7 +85,7 @@ def test_live_assets_of_a_product() -> None:
     assert not add_assets(metadata, wanted, ids, live_files(raw))
     ids.images[FRONT.ref] = "f2"
     assert add_assets(metadata, wanted, ids, live_files(raw))
-    assert metadata["images"] == [{"id": "f2", "order": 0, "alt": None}]
+    assert metadata["images"] == [{"id": "f2", "order": 0}]
 
 
 def test_file_users() -> None:

@@ -8,7 +8,9 @@ is silent:
 * Writes are multipart with one ``metadata`` part holding the JSON text, for updates as for creates
   ("same request structure as create").
 * The product list has no slug filter, so finding one product by its slug searches (``search=<slug>``,
-  at least 2 characters) and keeps the exact slug match, paging through every result.
+  at least 2 characters) and keeps the exact slug match, paging through every result. The document
+  calls ``search`` a full-text search, which may cut the slug into words, rank, or leave short words
+  out; so when no result has the exact slug, every product is listed page by page and compared too.
 * The shop's categories cannot be listed by the apps API. A sandbox target learns them from the
   emulator's control API (``GET /_sandbox/categories``), as a real shop's owner gives category ids in
   ``shelf.yaml``.
@@ -67,12 +69,13 @@ class XPageApi:
         return dict(body["product"])
 
     async def find_by_slug(self, slug: str) -> RawProduct | None:
-        """The product whose slug is exactly ``slug``, or None."""
-        filters = {"search": slug} if len(slug) >= MIN_SEARCH else {}
-        for product in await self.list_products(**filters):
-            if product.get("slug") == slug:
-                return product
-        return None
+        """The product whose slug is exactly ``slug``, or None: among the search results first, then in the
+        whole list (a full-text search need not find a slug it was given)."""
+        if len(slug) >= MIN_SEARCH:
+            found = _with_slug(await self.list_products(search=slug), slug)
+            if found is not None:
+                return found
+        return _with_slug(await self.list_products(), slug)
 
     async def create_product(
         self, metadata: str, images: Sequence[Part] = (), files: Sequence[Part] = ()
@@ -106,6 +109,10 @@ class XPageApi:
         if isinstance(body, dict):
             body = body.get("categories", [])
         return [c for c in body if isinstance(c, dict)] if isinstance(body, list) else []
+
+
+def _with_slug(products: list[RawProduct], slug: str) -> RawProduct | None:
+    return next((p for p in products if p.get("slug") == slug), None)
 
 
 def token_fetcher(client_id: str, client_secret: Secret, install_id: str | None) -> TokenFetch:

@@ -36,7 +36,7 @@ from engine.platforms.renames import renames
 from engine.platforms.unsupported import refuse
 from engine.platforms.xpage.api import PAGE_SIZE, RawProduct, XPageApi, token_fetcher
 from engine.platforms.xpage.asset_metadata import add_assets, live_files
-from engine.platforms.xpage.asset_prepare import file_errors, with_live_ids
+from engine.platforms.xpage.asset_prepare import alt_uploads, file_errors, with_live_ids
 from engine.platforms.xpage.assets import file_ids
 from engine.platforms.xpage.file_writes import XPageFiles
 from engine.platforms.xpage.mapping import (
@@ -49,6 +49,7 @@ from engine.platforms.xpage.mapping import (
     unknown_category_key,
     version_of,
 )
+from engine.platforms.xpage.removals import removal_limit
 from engine.secrets import Secret
 
 SANDBOX_TOKEN = "sandbox"
@@ -76,7 +77,11 @@ class XPageProvider:
         self.mapped_categories: dict[str, str] = {
             str(k): str(v) for k, v in (settings.get("categories") or {}).items()
         }
-        self.plan_notes: list[str] = []  # xPage stores all it is sent; nothing to tell
+        self.plan_notes: list[str] = []
+        self.limits: dict[str, str] = {}
+        """Per product address, what the last ``prepare`` found its update may not achieve on every shop
+        (:mod:`engine.platforms.xpage.removals`); the core gives it as the reason when verification finds
+        the product still differs."""
         self._raw: dict[str, RawProduct] = {}
         self.files = XPageFiles(http, self.capabilities.max_image_bytes)
         self._shop: dict[str, str] = {}
@@ -140,6 +145,8 @@ class XPageProvider:
             *refuse("promotions", desired.promotions, "xPage", "xPage has no promotions API"),
             *refuse("subscriptions", desired.subscriptions, "xPage"),
         ]
+        self.plan_notes = []
+        self.limits = {}
         categories = {
             key: replace(c, name=self._resolve(c.name) or {ANY_LANGUAGE: key})
             for key, c in desired.categories.items()
@@ -158,6 +165,11 @@ class XPageProvider:
             errors.extend(file_errors(product))
             held = live.catalog.products.get(key)
             products[key] = with_live_ids(self._prepare_product(product, held), held)
+            self.plan_notes.extend(alt_uploads(products[key], held))
+            limit = removal_limit(products[key], held)
+            if limit is not None:
+                self.plan_notes.append(f"product.{key}: {limit}")
+                self.limits[f"product.{key}"] = limit
         if errors:
             raise PlanErrors(errors)
         return Catalog(categories=categories, products=products)

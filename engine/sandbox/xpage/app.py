@@ -3,8 +3,9 @@
 It is how shelf's tests meet xPage, so it follows ``apps-api.md`` and is strict where the platform would
 be: unknown fields, wrong types and bad values are 422s naming every field, tokens and permissions are
 checked on every call, and each reading chosen where the page is silent is written in the docstring of the
-module that implements it (``sandbox_products``, ``sandbox_product_write``, ``sandbox_product_read``,
-``sandbox_files``, ``sandbox_file_store``, ``sandbox_auth``, ``sandbox_schemas``, ``sandbox_control``).
+module that implements it (``products``, ``product_write``, ``product_read``, ``files``, ``file_store``,
+``auth``, ``schemas``, ``control``);
+where the page allows several readings, :mod:`engine.sandbox.xpage.readings` switches between them.
 
 Besides the API under ``base_path``, the app serves the control API under ``/_sandbox/`` (stats, faults,
 reset, categories) and file downloads under ``/_sandbox/files/``. It needs no lifespan events: the schema
@@ -38,7 +39,7 @@ from engine.sandbox.xpage.auth import (
     authorize,
 )
 from engine.sandbox.xpage.context import Shop
-from engine.sandbox.xpage.control import category_routes
+from engine.sandbox.xpage.control import category_routes, reading_routes
 from engine.sandbox.xpage.db import (
     MIGRATIONS,
     SEED_CATEGORIES,
@@ -49,6 +50,7 @@ from engine.sandbox.xpage.db import (
 )
 from engine.sandbox.xpage.files import download_route, file_endpoints
 from engine.sandbox.xpage.products import product_endpoints
+from engine.sandbox.xpage.readings import problems, save
 
 BASE_PATH = "/api/apps/v1"
 
@@ -88,6 +90,7 @@ def create_app(
     base_path: str = BASE_PATH,
     clock: Clock | None = None,
     categories: Collection[str] = (),
+    readings: Mapping[str, str] | None = None,
 ) -> Starlette:
     """The sandbox app with its shop in ``db_path`` (created and seeded when new).
 
@@ -96,7 +99,9 @@ def create_app(
     ``/auth/get-token`` (default ``sandbox``/``sandbox``). ``rate_limit``: requests per second before 429
     (None: no limit). ``clock`` (seconds since the epoch) dates tokens and records, for tests that need
     time to pass. ``categories``: names of categories the shop holds besides the seed's (``shelf sandbox
-    serve`` passes those the current catalog's recipes name), kept through a reset.
+    serve`` passes those the current catalog's recipes name), kept through a reset. ``readings`` sets
+    switches of :mod:`engine.sandbox.xpage.readings` (``{"updates": "replace"}``) in the shop's database;
+    switches not given keep what the database holds.
     """
     extra = tuple(categories)
 
@@ -118,6 +123,12 @@ def create_app(
     if extra:
         with sandbox.store.write() as db:
             add_categories(db, extra)
+    if readings:
+        wrong = problems(readings)
+        if wrong:
+            raise ValueError(f"unknown sandbox readings: {wrong}")
+        with sandbox.store.write() as db:
+            save(db, readings)
     shop = Shop(sandbox, now)
     endpoints = [
         *auth_endpoints(sandbox, DEFAULT_CLIENTS if clients is None else clients),
@@ -129,6 +140,7 @@ def create_app(
         *api_routes(sandbox, base_path, endpoints),
         *control_routes(sandbox, {ep.key for ep in endpoints}, lambda: sandbox.store.reset(SHOP_TABLES)),
         *category_routes(shop),
+        *reading_routes(shop),
         download_route(shop),
     ]
     return build_app(routes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -10,6 +11,7 @@ from starlette.requests import Request
 from engine.sandbox.api import Sandbox
 from engine.sandbox.auth import Clock
 from engine.sandbox.store import Store
+from engine.sandbox.xpage.readings import Readings, load
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,10 @@ class Shop:
     @property
     def store(self) -> Store:
         return self.sandbox.store
+
+    def readings(self, db: sqlite3.Connection) -> Readings:
+        """The readings the shop follows, as its database holds them now."""
+        return load(db)
 
     def now(self) -> str:
         """The current time as the API writes it: ISO 8601 in UTC to the second, ``Z`` suffixed."""

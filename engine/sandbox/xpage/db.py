@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterable
 
 from engine.sandbox.store import Migration
+from engine.sandbox.xpage.readings import MIGRATION as READINGS_MIGRATION
 
 CATEGORY_NAMESPACE = uuid.UUID("6f1d3c1e-8a4b-5c2d-9e0f-1a2b3c4d5e6f")
 SEED_CATEGORIES = ("Apparel", "T-Shirts", "Hoodies", "Accessories", "Home", "Digital")
@@ -68,6 +69,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "CREATE INDEX xpage_variant_values_value ON xpage_variant_values (value_id)",
         "CREATE INDEX xpage_properties_product ON xpage_properties (product_id, ord)",
     ),
+    READINGS_MIGRATION,
 )
 
 SHOP_TABLES = (

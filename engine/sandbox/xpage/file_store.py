@@ -4,10 +4,15 @@ Readings where the API page is silent:
 
 * An image (role ``product_images`` or ``variant_image``, or an ``images[]`` part) must be JPEG, PNG, WebP
   or GIF as told by its first bytes, whatever its name or declared type, and at most 5 MB (5 * 1024 * 1024
-  bytes). Other files may be up to 64 MB.
+  bytes), as the document says. It states no limit for other files: the emulator keeps one of its own,
+  64 MB (:data:`MAX_FILE_BYTES`), because it holds every file in its SQLite database, and names it as its
+  own in the 422.
 * ``mime_type`` is the sniffed type for the formats above and PDF/ZIP/MP3/MP4, else guessed from the file
   name, else the part's declared type, else ``application/octet-stream``.
 * A variant holds one image and one digital file: linking another in the same role replaces the link.
+* A link is ``placed`` when its owner shows the file (a product's ``images``, a variant's ``image`` or
+  ``file``), else it only associates the file with the owner (``POST /file`` under the ``reference``
+  reading of :mod:`engine.sandbox.xpage.readings`); placing an associated file places its link.
 * ``url`` and ``permanent_url`` are the same download address under ``/_sandbox/files/``; ``thumbnail`` is
   that address for images and null otherwise.
 """
@@ -26,6 +31,7 @@ from engine.sandbox.forms import Upload
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_FILE_BYTES = 64 * 1024 * 1024
+"""The emulator's own limit for files other than images (it keeps them in SQLite); not xPage's."""
 IMAGE_ROLES = frozenset({"product_images", "variant_image"})
 SINGLE_ROLES = {"variant": frozenset({"variant_image", "digital_product"})}
 FILES_PATH = "_sandbox/files"
@@ -44,8 +50,9 @@ def upload_problems(upload: Upload, *, image: bool) -> list[str]:
         problems.append("must be a JPEG, PNG, WebP or GIF image (judged by its content)")
     limit = MAX_IMAGE_BYTES if image else MAX_FILE_BYTES
     if len(upload.data) > limit:
+        whose = "" if image else " (the sandbox's own limit; the API document states none)"
         problems.append(
-            f"must be at most {limit // (1024 * 1024)} MB ({limit} bytes); it is {len(upload.data)}"
+            f"must be at most {limit // (1024 * 1024)} MB ({limit} bytes){whose}; it is {len(upload.data)}"
         )
     return problems
 
@@ -84,11 +91,12 @@ def file_json(row: sqlite3.Row, base: str) -> dict[str, Any]:
 
 
 def linked(db: sqlite3.Connection, fileable_type: str, fileable_id: str, role: str) -> list[sqlite3.Row]:
-    """Files linked to one owner in one role, in link order."""
+    """Files an owner shows in one role, in link order."""
     return db.execute(
         "SELECT f.id, f.name, f.size, f.alt, f.mime_type, f.created_at, l.ord FROM xpage_file_links l"
         " JOIN xpage_files f ON f.id = l.file_id"
-        " WHERE l.fileable_type = ? AND l.fileable_id = ? AND l.role = ? ORDER BY l.ord, l.seq",
+        " WHERE l.fileable_type = ? AND l.fileable_id = ? AND l.role = ? AND l.placed = 1"
+        " ORDER BY l.ord, l.seq",
         (fileable_type, fileable_id, role),
     ).fetchall()
 
@@ -100,9 +108,12 @@ def link(
     fileable_id: str,
     role: str,
     order: int | None = None,
+    *,
+    placed: bool = True,
 ) -> None:
-    """Link a file to an owner; ``order`` None appends. Single-file roles replace the previous link."""
-    if role in SINGLE_ROLES.get(fileable_type, ()):
+    """Link a file to an owner; ``order`` None appends. Placing a file in a single-file role replaces the
+    previous one; a link that is not ``placed`` only associates, and never displaces a placed one."""
+    if placed and role in SINGLE_ROLES.get(fileable_type, ()):
         unlink_role(db, fileable_type, fileable_id, role)
     if order is None:
         last = db.execute(
@@ -111,9 +122,11 @@ def link(
         ).fetchone()[0]
         order = 0 if last is None else last + 1
     db.execute(
-        "INSERT INTO xpage_file_links (file_id, fileable_type, fileable_id, role, ord) VALUES (?, ?, ?, ?, ?)"
-        " ON CONFLICT (file_id, fileable_type, fileable_id, role) DO UPDATE SET ord = excluded.ord",
-        (file_id, fileable_type, fileable_id, role, order),
+        "INSERT INTO xpage_file_links (file_id, fileable_type, fileable_id, role, ord, placed)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (file_id, fileable_type, fileable_id, role) DO UPDATE SET"
+        " ord = CASE WHEN excluded.placed >= placed THEN excluded.ord ELSE ord END,"
+        " placed = MAX(placed, excluded.placed)",
+        (file_id, fileable_type, fileable_id, role, order, int(placed)),
     )
 
 

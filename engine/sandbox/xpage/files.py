@@ -9,6 +9,8 @@ Readings where the API page is silent:
   variants, ``landing_page_images`` and ``review_images`` for those). The sandbox has no landing pages
   or reviews, so linking to one is a 422 like any unknown id.
 * ``order`` None appends after the owner's files in that role.
+* Whether the link also shows the file on its owner (a product's ``images``, a variant's ``image`` or
+  ``file``) is the ``file_links`` reading of :mod:`engine.sandbox.xpage.readings`; by default it does not.
 * Unlinking a file that is not linked to that owner succeeds and changes nothing.
 * ``from``/``to`` take an ISO date (``2026-01-31``: the whole day), an ISO date-time, or a Unix timestamp.
 * Downloads at ``/_sandbox/files/{id}/{name}`` need no token, as public file URLs of a shop do not.
@@ -133,6 +135,8 @@ def file_endpoints(shop: Shop) -> list[Endpoint]:
         problems = files.upload_problems(part, image=role in files.IMAGE_ROLES)
         if problems:
             errors["file"] = problems
+        if owner_type is None and role is not None:
+            errors["role"] = ["needs fileable_type and fileable_id: a role is what the file is to its owner"]
         if owner_type is not None and role not in ROLES_FOR[owner_type]:
             errors["role"] = [f"a {owner_type} takes the roles {', '.join(ROLES_FOR[owner_type])}"]
         with shop.store.write() as db:
@@ -146,7 +150,8 @@ def file_endpoints(shop: Shop) -> list[Endpoint]:
                 raise invalid(errors)
             file_id = files.insert_file(db, part, alt=fields.get("alt"), now=shop.now())
             if owner_type is not None and owner_id is not None and role is not None:
-                files.link(db, file_id, owner_type, owner_id, role, fields.get("order"))
+                placed = shop.readings(db).links_place
+                files.link(db, file_id, owner_type, owner_id, role, fields.get("order"), placed=placed)
             body = files.file_json(existing(db, file_id), origin(request))
         return data({"file": body}, status=201)
 

@@ -10,12 +10,15 @@ Readings where the API page is silent:
   always false: the apps API cannot set them.
 * ``out_of_stock=true`` lists products whose variants (or default) hold no quantity at all.
 * Prices are JSON numbers: integers when whole (``25``), else decimals (``29.99``).
-* ``search`` matches a case-insensitive substring of title, description or slug. Lists are ordered by
-  ``order_by`` then by creation, both in ``order_direction``.
+* ``search`` follows the ``search`` reading of :mod:`engine.sandbox.xpage.readings`: full-text (words of
+  at least 3 letters or digits, any word matches, ranked by the number of the query's words a product
+  holds) by default, or a case-insensitive substring of title, description or slug. Lists are ordered
+  by ``order_by`` then by creation, both in ``order_direction`` (after the rank, for a full-text search).
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from decimal import Decimal
 from typing import Any
@@ -127,20 +130,44 @@ def product_json(db: sqlite3.Connection, row: sqlite3.Row, base: str) -> dict[st
 
 
 def list_products(
-    db: sqlite3.Connection, params: dict[str, Any], page: Page, base: str
+    db: sqlite3.Connection, params: dict[str, Any], page: Page, base: str, *, fulltext: bool = False
 ) -> tuple[list[Any], int]:
     """One page of products matching the list filters in ``params``, and how many match in all."""
-    where, args = _filters(params)
+    terms = words(params["search"]) if fulltext and "search" in params else None
+    filters = {k: v for k, v in params.items() if k != "search"} if terms is not None else params
+    where, args = _filters(filters)
     sql_where = f" WHERE {' AND '.join(where)}" if where else ""
     joins = " FROM xpage_products p LEFT JOIN xpage_categories c ON c.id = p.category_id"
-    total = db.execute(f"SELECT COUNT(*){joins}{sql_where}", args).fetchone()[0]
     direction = "DESC" if page.descending else "ASC"
     column = ORDER_COLUMNS[params.get("order_by", "created_at")]
-    rows = db.execute(
-        f"SELECT p.*{joins}{sql_where} ORDER BY {column} {direction}, p.seq {direction} LIMIT ? OFFSET ?",
-        [*args, page.size, page.offset],
-    ).fetchall()
+    ordered = f"SELECT p.*{joins}{sql_where} ORDER BY {column} {direction}, p.seq {direction}"
+    if terms is not None:
+        ranked = _ranked(db.execute(ordered, args).fetchall(), terms)
+        return [product_json(db, r, base) for r in ranked[page.offset : page.offset + page.size]], len(ranked)
+    total = db.execute(f"SELECT COUNT(*){joins}{sql_where}", args).fetchone()[0]
+    rows = db.execute(f"{ordered} LIMIT ? OFFSET ?", [*args, page.size, page.offset]).fetchall()
     return [product_json(db, r, base) for r in rows], total
+
+
+MIN_WORD = 3
+"""Shorter words are not indexed, as in common full-text engines (MySQL's InnoDB default)."""
+
+
+def words(text: str | None) -> set[str]:
+    """The indexed words of a text: case-folded runs of letters and digits of :data:`MIN_WORD` or more."""
+    return {w for w in re.findall(r"[^\W_]+", (text or "").casefold()) if len(w) >= MIN_WORD}
+
+
+def _ranked(rows: list[sqlite3.Row], terms: set[str]) -> list[sqlite3.Row]:
+    """Rows holding any of ``terms`` in title, description or slug, most terms first (stable)."""
+    scored = []
+    for row in rows:
+        held = words(row["title"]) | words(row["description"]) | words(row["slug"])
+        score = len(terms & held)
+        if score:
+            scored.append((score, row))
+    scored.sort(key=lambda pair: -pair[0])
+    return [row for _, row in scored]
 
 
 def _filters(params: dict[str, Any]) -> tuple[list[str], list[Any]]:

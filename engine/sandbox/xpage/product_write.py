@@ -9,10 +9,12 @@ Readings where the API page is silent:
 * A missing ``slug`` is made from the title (``Classic Tee`` -> ``classic-tee``, then ``classic-tee-2``, ...
   when taken); a slug that is sent must be free, else 422 at ``metadata.slug``.
 * ``status`` defaults to ``active`` and ``is_digital`` to false.
-* When an update sends ``options``, ``variants``, ``properties``, ``images`` or ``ugc_videos``, that list is
-  the whole new set: items with ``id`` are updated (only the fields they carry), items without are
-  created, and existing items left out are deleted (files are unlinked, not deleted). Option values work
-  the same within an option, matched by ``id`` or else by their text.
+* When an update sends ``options``, ``variants``, ``properties``, ``images`` or ``ugc_videos``: options
+  and variants with ``id`` are updated (only the fields they carry), those without are created;
+  properties are matched by name and option values by their text (the document gives them no ``id``
+  to write). What happens to items left out is the ``updates`` reading of
+  :mod:`engine.sandbox.xpage.readings`: they stay (``strict``, the default), or the list sent is the
+  whole new set and they are deleted (``replace``; files are unlinked, not deleted).
 * ``default`` (simple products) and ``variants`` (products with options) are exclusive. Sending non-empty
   ``variants`` replaces a product's ``default``; a product with options cannot keep a ``default``, and
   variants need options.
@@ -22,7 +24,7 @@ Readings where the API page is silent:
   when the update does not send ``metadata.images``). ``files[]`` parts are linked to the product as
   ``digital_product`` files, and the first becomes the default variant's file when it has none.
 * ``metadata.images`` must name image files; ``variants[].image`` too. ``ugc_videos`` may name any file.
-* ``metadata.images`` items may carry ``alt``, which sets that file's alt text (null clears it).
+* ``metadata.images`` items are ``{id, order}``; a file's alt text is set only by its upload.
 """
 
 from __future__ import annotations
@@ -160,24 +162,18 @@ class ProductWrite(VariantWrites):
 
     def _properties(self, pid: str, items: Sequence[Mapping[str, Any]]) -> None:
         existing = {
-            r["id"] for r in self.db.execute("SELECT id FROM xpage_properties WHERE product_id = ?", (pid,))
+            r["name"]: r["id"]
+            for r in self.db.execute("SELECT id, name FROM xpage_properties WHERE product_id = ?", (pid,))
         }
         kept: list[str] = []
         names: set[str] = set()
         for i, item in enumerate(items):
             key = f"metadata.properties.{i}"
-            if "id" in item and (item["id"] not in existing or item["id"] in kept):
-                self.error(
-                    f"{key}.id",
-                    "no property with this id on this product"
-                    if item["id"] not in existing
-                    else "given twice",
-                )
-                continue
             if item["name"].casefold() in names:
                 self.error(f"{key}.name", f"the property {item['name']!r} is given twice")
+                continue
             names.add(item["name"].casefold())
-            pid_ = item.get("id") or str(uuid.uuid4())
+            pid_ = existing.get(item["name"]) or str(uuid.uuid4())
             kept.append(pid_)
             self.db.execute(
                 "INSERT INTO xpage_properties (id, product_id, name, value, ord) VALUES (?, ?, ?, ?, ?)"
@@ -185,5 +181,5 @@ class ProductWrite(VariantWrites):
                 " name = excluded.name, value = excluded.value, ord = excluded.ord",
                 (pid_, pid, item["name"], item["value"], i),
             )
-        gone = [p for p in existing if p not in kept]
+        gone = [p for p in existing.values() if p not in kept] if self.readings.lists_replace else []
         self.db.executemany("DELETE FROM xpage_properties WHERE id = ?", [(p,) for p in gone])

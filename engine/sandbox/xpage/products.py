@@ -1,7 +1,9 @@
 """The xPage product endpoints of the sandbox: list, get, create, update.
 
-Writes are multipart: ``metadata`` (JSON text, required to create, optional to update), ``images[]`` and
-``files[]`` parts. A create answers 201, an update 200, both with the product as ``GET`` shows it.
+Writes are multipart: ``metadata`` (JSON text, required: the update has "the same request structure as
+create", where the document marks it required; every field inside it is optional to update),
+``images[]`` and ``files[]`` parts. A create answers 201, an update 200, both with the product as
+``GET`` shows it.
 """
 
 from __future__ import annotations
@@ -62,7 +64,8 @@ def product_endpoints(shop: Shop) -> list[Endpoint]:
         params = read_query(request, PRODUCT_QUERY)
         page = Page.of(params)
         with shop.store.read() as db:
-            items, total = list_products(db, params, page, origin(request))
+            fulltext = shop.readings(db).fulltext
+            items, total = list_products(db, params, page, origin(request), fulltext=fulltext)
         return data(paginated("products", items, total, page))
 
     async def get_one(request: Request, principal: Principal | None) -> Response:
@@ -81,6 +84,7 @@ def product_endpoints(shop: Shop) -> list[Endpoint]:
                 images=form.files.get("images[]", []),
                 digital=form.files.get("files[]", []),
                 now=shop.now(),
+                readings=shop.readings(db),
             )
             row = product_row(db, writer.create())
             assert row is not None
@@ -91,7 +95,7 @@ def product_endpoints(shop: Shop) -> list[Endpoint]:
         product_id = request.path_params["id"]
         if not shop.store.query("SELECT 1 FROM xpage_products WHERE id = ?", (product_id,)):
             raise not_found(f"product {product_id}")
-        meta, form = await read_write_body(request, UPDATE_METADATA, required=False)
+        meta, form = await read_write_body(request, UPDATE_METADATA, required=True)
         with shop.store.write() as db:
             writer = ProductWrite(
                 db,
@@ -99,6 +103,7 @@ def product_endpoints(shop: Shop) -> list[Endpoint]:
                 images=form.files.get("images[]", []),
                 digital=form.files.get("files[]", []),
                 now=shop.now(),
+                readings=shop.readings(db),
             )
             writer.update(product_id)
             row = product_row(db, product_id)

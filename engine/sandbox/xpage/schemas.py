@@ -7,11 +7,13 @@ Readings where the API page is silent:
 * Creating needs ``title``; a new variant (no ``id``) needs ``price`` and ``values``; a new option
   needs ``name`` and ``values``; a new ``default`` needs ``price``.
 * ``order`` of an option, option value, image or video defaults to its position in the list.
-* Option values may carry the ``id`` the API returned for them; without one a value is matched by its text.
+* Only options and variants carry an ``id`` in a write, as the document says; properties are
+  ``{name, value}``, option values ``{order, value}`` and ``images`` items ``{id, order}``.
 * Prices are JSON numbers, at least 0, with at most 2 decimal places; quantities are integers >= 0.
-* Slugs are lowercase letters, digits and single hyphens, at most 255 characters.
-* ``images`` items may carry ``alt`` (text, or null for none), which sets the file's alt text: the API
-  documents no other way to change it (docs/decisions/001-xpage-image-alt.md).
+* Texts (titles, slugs, SKUs, names, values) are non-empty where the document has them required, and
+  otherwise unchecked: the document states no pattern for slugs (a shop makes its own) and no length.
+* ``role`` of an upload needs its owner (``fileable_type`` with ``fileable_id``): a role is the part a
+  file plays for a resource. ``order_direction`` is ``ASC`` or ``DESC`` exactly as written.
 """
 
 from __future__ import annotations
@@ -22,10 +24,10 @@ from typing import Any
 from engine.sandbox.query import list_schema
 from engine.sandbox.validation import UUID, UUID_PATTERN, SchemaValidator
 
-SLUG_PATTERN = "^[a-z0-9]+(?:-[a-z0-9]+)*$"
+_DIRECTION = {"enum": ["ASC", "DESC"]}
 
-_TEXT = {"type": "string", "minLength": 1, "maxLength": 255}
-_OPTIONAL_TEXT = {"type": ["string", "null"], "maxLength": 255}
+_TEXT = {"type": "string", "minLength": 1}
+_OPTIONAL_TEXT = {"type": ["string", "null"]}
 _MONEY = {"type": "number", "minimum": 0, "x-decimals": 2}
 _OPTIONAL_MONEY = {"type": ["number", "null"], "minimum": 0, "x-decimals": 2}
 _FILE_REF = {"type": ["string", "null"], "pattern": UUID_PATTERN, "x-format": "UUID"}
@@ -45,9 +47,6 @@ def _new_needs(*fields: str) -> dict[str, Any]:
 
 
 _LINK = _object({"id": UUID, "order": _ORDER}, "id")
-_IMAGE_LINK = _object(
-    {"id": UUID, "order": _ORDER, "alt": {"type": ["string", "null"], "maxLength": 255}}, "id"
-)
 _SALE_FIELDS = {
     "price": _MONEY,
     "compare_price": _OPTIONAL_MONEY,
@@ -72,33 +71,26 @@ _OPTION = _object(
         "values": {
             "type": "array",
             "minItems": 1,
-            "items": _object({"id": UUID, "order": _ORDER, "value": _TEXT}, "value"),
+            "items": _object({"order": _ORDER, "value": _TEXT}, "value"),
         },
     },
     **_new_needs("name", "values"),
 )
-_PROPERTY = _object(
-    {"id": UUID, "name": _TEXT, "value": {"type": "string", "maxLength": 1000}}, "name", "value"
-)
+_PROPERTY = _object({"name": _TEXT, "value": {"type": "string"}}, "name", "value")
 
 
 def _metadata(create: bool) -> dict[str, Any]:
     default = _object(_SALE_FIELDS, "price") if create else _object(_SALE_FIELDS)
     properties = {
         "title": _TEXT,
-        "slug": {
-            "type": "string",
-            "maxLength": 255,
-            "pattern": SLUG_PATTERN,
-            "x-format": "slug (a-z, 0-9, -)",
-        },
-        "description": {"type": ["string", "null"], "maxLength": 65535},
+        "slug": _TEXT,
+        "description": _OPTIONAL_TEXT,
         "page_title": _OPTIONAL_TEXT,
-        "meta_description": {"type": ["string", "null"], "maxLength": 1000},
+        "meta_description": _OPTIONAL_TEXT,
         "status": {"enum": ["active", "inactive"]},
         "is_digital": {"type": "boolean"},
         "category_id": {"type": ["string", "null"], "pattern": UUID_PATTERN, "x-format": "UUID"},
-        "images": {"type": "array", "items": _IMAGE_LINK},
+        "images": {"type": "array", "items": _LINK},
         "ugc_videos": {"type": "array", "items": _LINK},
         "options": {"type": "array", "items": _OPTION},
         "variants": {"type": "array", "items": _VARIANT},
@@ -143,7 +135,7 @@ UPLOAD_FIELDS = SchemaValidator(
             "fileable_id": UUID,
             "role": {"enum": FILE_ROLES},
             "order": _ORDER,
-            "alt": {"type": "string", "maxLength": 255},
+            "alt": {"type": "string"},
         },
         dependencies={"fileable_type": ["fileable_id"], "fileable_id": ["fileable_type"]},
     )
@@ -157,6 +149,7 @@ PRODUCT_QUERY = list_schema(
     out_of_stock={"type": "boolean"},
     category={"type": "string"},
     order_by={"enum": ["title", "category", "created_at"]},
+    order_direction=_DIRECTION,
 )
 
 FILE_QUERY = list_schema(
@@ -165,4 +158,5 @@ FILE_QUERY = list_schema(
     mime_type={"type": "string", "minLength": 1},
     **{"from": {"type": "string", "minLength": 1}, "to": {"type": "string", "minLength": 1}},
     order_by={"enum": ["created_at"]},
+    order_direction=_DIRECTION,
 )

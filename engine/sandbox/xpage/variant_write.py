@@ -60,25 +60,18 @@ class VariantWrites(WriteBase):
             names.setdefault(name.casefold(), i)
             if "values" in item:
                 self._option_values(oid, item["values"], f"{key}.values")
-        gone = [oid for oid in existing if oid not in kept]
+        gone = [oid for oid in existing if oid not in kept] if self.readings.lists_replace else []
         self.db.executemany("DELETE FROM xpage_options WHERE id = ?", [(oid,) for oid in gone])
 
     def _option_values(self, oid: str, items: Sequence[Mapping[str, Any]], key: str) -> None:
         rows = self.db.execute(
             "SELECT id, value FROM xpage_option_values WHERE option_id = ?", (oid,)
         ).fetchall()
-        by_id = {r["id"]: r for r in rows}
         by_text = {r["value"]: r["id"] for r in rows}
         kept: list[str] = []
         texts: set[str] = set()
         for j, item in enumerate(items):
-            if "id" in item and (item["id"] not in by_id or item["id"] in kept):
-                self.error(
-                    f"{key}.{j}.id",
-                    "no value with this id in this option" if item["id"] not in by_id else "given twice",
-                )
-                continue
-            vid = item.get("id") or by_text.get(item["value"])
+            vid = by_text.get(item["value"])
             if vid is None or vid in kept:
                 vid = str(uuid.uuid4())
             if item["value"] in texts:
@@ -90,7 +83,7 @@ class VariantWrites(WriteBase):
                 " ON CONFLICT (id) DO UPDATE SET ord = excluded.ord, value = excluded.value",
                 (vid, oid, item.get("order", j), item["value"]),
             )
-        gone = [r["id"] for r in rows if r["id"] not in kept]
+        gone = [r["id"] for r in rows if r["id"] not in kept] if self.readings.lists_replace else []
         self.db.executemany("DELETE FROM xpage_option_values WHERE id = ?", [(vid,) for vid in gone])
 
     # -- variants -------------------------------------------------------------------------------------
@@ -118,7 +111,12 @@ class VariantWrites(WriteBase):
                 self._variant_values(pid, vid, item["values"], f"{key}.values")
             if "image" in item:
                 self._single_file(vid, "variant_image", item["image"], f"{key}.image", image=True)
-        gone = [r["id"] for r in rows if r["id"] not in kept and (items or not r["is_default"])]
+        replaced = self.readings.lists_replace
+        gone = [
+            r["id"]
+            for r in rows
+            if r["id"] not in kept and ((items and r["is_default"]) or (replaced and not r["is_default"]))
+        ]
         self._delete_variants(gone)
 
     def _default(self, pid: str, item: Mapping[str, Any]) -> None:

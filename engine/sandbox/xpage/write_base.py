@@ -9,6 +9,7 @@ from typing import Any
 from engine.sandbox.forms import Upload
 from engine.sandbox.responses import FieldErrors
 from engine.sandbox.xpage import file_store as files
+from engine.sandbox.xpage.readings import Readings
 
 
 class WriteBase:
@@ -22,12 +23,14 @@ class WriteBase:
         images: Sequence[Upload] = (),
         digital: Sequence[Upload] = (),
         now: str,
+        readings: Readings | None = None,
     ):
         self.db = db
         self.meta = meta
         self.images = images
         self.digital = digital
         self.now = now
+        self.readings = readings or Readings()
         self.errors: FieldErrors = {}
         self.variant_keys: dict[str, str] = {}
 
@@ -66,6 +69,8 @@ class WriteBase:
                 self.error(f"{key}.{i}.id", "given twice")
             elif self._file_ok(item["id"], f"{key}.{i}.id", image=image):
                 chosen.append((item["id"], item.get("order", i)))
-                if "alt" in item:
-                    self.db.execute("UPDATE xpage_files SET alt = ? WHERE id = ?", (item["alt"], item["id"]))
-        files.replace_links(self.db, "product", pid, role, chosen)
+        if self.readings.lists_replace:
+            files.replace_links(self.db, "product", pid, role, chosen)
+        else:
+            for file_id, order in chosen:
+                files.link(self.db, file_id, "product", pid, role, order)
