@@ -19,7 +19,7 @@ from engine.plan.model import Plan
 from engine.plan.planner import make_plan, protected_addresses
 from engine.plan.uploads import with_owners
 from engine.platforms import PLATFORM_NAMES, capabilities_for, create_provider
-from engine.platforms.base import AddressFilter, AddressSet, LiveState, Provider, WaitsForWork
+from engine.platforms.base import AddressFilter, AddressSet, KnowsLimits, LiveState, Provider, WaitsForWork
 from engine.recipes.limits import ImageLimits
 from engine.recipes.loader import load_catalog, load_for_target, validate_all
 
@@ -164,7 +164,8 @@ async def apply_plan(
             if change.address in touched:
                 paths = [f.path for f in change.fields] or [change.action.value]
                 report.not_converged[change.address] = paths
-                limit = getattr(session.provider, "limits", {}).get(change.address)
+                known = session.provider.limits if isinstance(session.provider, KnowsLimits) else {}
+                limit = known.get(change.address)
                 if limit:
                     report.limits[change.address] = limit
     return report

@@ -21,7 +21,15 @@ from engine.model import Catalog
 from engine.plan.model import Change
 from engine.plan.platform import Capabilities, LiveState
 
-__all__ = ["AddressFilter", "AddressSet", "Capabilities", "LiveState", "Provider"]
+__all__ = [
+    "AddressFilter",
+    "AddressSet",
+    "Capabilities",
+    "KnowsLimits",
+    "LiveState",
+    "Provider",
+    "WaitsForWork",
+]
 
 AddressFilter = Callable[[str], bool]
 
@@ -70,3 +78,12 @@ class WaitsForWork(Protocol):
     for at most ``seconds`` (``shelf apply --wait``), telling ``report`` what it waits for."""
 
     def wait_for_work(self, seconds: float, report: Callable[[str], None] | None) -> None: ...
+
+
+@runtime_checkable
+class KnowsLimits(Protocol):
+    """A provider that knows, from its last ``prepare``, changes the platform's API may not carry out
+    (address -> why): a change of those that did not converge is reported with the reason, not as a
+    generic failure to converge."""
+
+    limits: dict[str, str]
