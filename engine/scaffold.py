@@ -18,7 +18,7 @@ from pathlib import Path
 
 from jinja2 import Environment, StrictUndefined
 
-from engine import __version__
+from engine import DISTRIBUTION, __version__
 from engine.errors import ShelfError
 from engine.recipes.schema import load_schema
 
@@ -64,6 +64,7 @@ def scaffold_files(*, targets: tuple[str, ...] = (DEFAULT_TARGET,)) -> list[Scaf
     environment = _environment()
     values = {
         "version": __version__,
+        "distribution": DISTRIBUTION,
         "default_target": targets[0],
         "targets": "[" + ", ".join(targets) + "]",
     }
