@@ -32,9 +32,12 @@ def serve(state: State, platform: str, port: int, db: Path | None, tokens: tuple
     grants = dict(_parse_token(t) for t in tokens) if tokens else None
     app = sandbox_app(platform, db_path, tokens=grants)
     prefix = sandbox_base_path(platform)
-    state.out.say(f"{platform} sandbox on http://127.0.0.1:{port}{prefix} (state in {db_path})")
-    state.out.say("Ctrl-C stops it")
-    serve_app(app, host="127.0.0.1", port=port)
+
+    def ready(bound: int) -> None:
+        state.out.say(f"{platform} sandbox on http://127.0.0.1:{bound}{prefix} (state in {db_path})")
+        state.out.say("Ctrl-C stops it")
+
+    serve_app(app, host="127.0.0.1", port=port, on_ready=ready)
     return 0
 
 
