@@ -233,9 +233,9 @@ def test_init_in_the_current_folder_keeps_an_existing_gitignore(
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".gitignore").write_text("node_modules/")
     assert shelf("init").exit_code == 0
-    assert (tmp_path / ".gitignore").read_text() == "node_modules/\n.shelf/\n"
+    assert (tmp_path / ".gitignore").read_text() == "node_modules/\n.shelf/\nplan.json\n*.plan.json\n"
     assert shelf("init", "--force").exit_code == 0
-    assert (tmp_path / ".gitignore").read_text() == "node_modules/\n.shelf/\n"
+    assert (tmp_path / ".gitignore").read_text() == "node_modules/\n.shelf/\nplan.json\n*.plan.json\n"
     assert shelf("validate").exit_code == 0
 
 

@@ -52,9 +52,16 @@ def _parse_token(spec: str) -> tuple[str, frozenset[str] | None]:
 def reset(state: State, platform: str | None) -> int:
     """Empty the in-process sandbox shops under .shelf/sandbox/ (back to their seed)."""
     folder = state.config.state_dir / "sandbox"
+    found = False
     for name in [platform] if platform else SANDBOX_PLATFORMS:
         db_path = folder / f"{name}.sqlite"
         if db_path.exists():
-            reset_sandbox(name, db_path)
-            state.out.say(f"reset the {name} sandbox ({db_path})")
+            found = True
+            removed = reset_sandbox(name, db_path)
+            held = ", ".join(f"{n} {what}" for what, n in removed.items())
+            done = f"back to its seed: removed {held}" if held else "it held nothing beyond its seed"
+            state.out.say(f"reset the {name} sandbox ({db_path}): {done}")
+    if not found:
+        which = f"no {platform} sandbox" if platform else "no sandbox"
+        state.out.say(f"nothing to reset: {which} under {folder} (a sandbox target makes one on first use)")
     return 0

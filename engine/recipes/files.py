@@ -25,6 +25,13 @@ def recipe_files(config: Config) -> list[Path]:
     A configured path that does not exist, or no recipe file at all, is a :class:`ConfigError`: an empty
     catalog planned against a pruned target would ask to delete everything.
     """
+    if config.path is None and not any(entry.exists() for entry in config.recipes):
+        raise ConfigError(
+            "no shelf.yaml in this folder or any folder above it, and no recipes/ folder here: "
+            "this is not a catalog repository",
+            where=str(config.root),
+            hint="run `shelf init` to start one here, or run shelf from inside your catalog repository",
+        )
     found: dict[Path, None] = {}
     where = str(config.path) if config.path else None
     for entry in config.recipes:
