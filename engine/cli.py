@@ -37,8 +37,8 @@ class ShelfGroup(click.Group):
             code = super().main(args=args, prog_name=prog_name or "shelf", standalone_mode=False, **extra)
         except click.exceptions.Exit as exc:
             code = exc.exit_code
-        except click.Abort:
-            out.error("aborted")
+        except click.Abort as exc:  # click turns Ctrl-C into Abort, before any write
+            out.error("interrupted" if isinstance(exc.__context__, KeyboardInterrupt) else "aborted")
             code = 1
         except click.ClickException as exc:
             out.error(exc.format_message(), hint=_usage_hint(exc))

@@ -45,9 +45,15 @@ class SlowCreates:
     def __init__(self, app: Any, delay: float):
         self.app = app
         self.delay = delay
+        self.slow_reads = False
+        self.reading = 0
         self.active = 0
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and self.slow_reads:
+            self.reading += 1
+            while self.slow_reads:
+                await asyncio.sleep(0.01)
         if scope["type"] == "http" and scope["method"] == "POST" and scope["path"].endswith("/product"):
             self.active += 1
             started = time.monotonic()
@@ -184,3 +190,21 @@ def test_a_second_interrupt_stops_at_once(catalog: Path, slow: tuple[str, SlowCr
     assert cut >= 1 and applied + cut + not_started == total == PRODUCTS
     assert "Traceback" not in err
     _converges(url, app)
+
+
+def test_an_interrupt_before_any_write_stops_at_once_with_exit_1(
+    catalog: Path, slow: tuple[str, SlowCreates]
+) -> None:
+    url, app = slow
+    app.slow_reads = True
+    process = _start_apply(catalog)
+    deadline = time.monotonic() + 60
+    while not app.reading:  # shelf is reading the shop
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.02)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=20)
+    app.slow_reads = False
+    assert process.returncode == 1, err
+    assert err.strip().endswith("error: interrupted") and "Traceback" not in err
+    assert _creates(url) == 0
