@@ -131,8 +131,9 @@ async def apply_plan(
         if plan.recipes_digest and plan.recipes_digest != session.recipes_digest:
             session = replace(session, desired=_as_planned(session.desired, plan))
         again = await _unless_interrupted(read_and_plan(session, only=with_owners(touched), exact=True), halt)
-        if again is None:
+        if again is None:  # interrupted while verifying: everything was applied, nothing checked
             report.verified = False
+            report.halted = halt.reason
             return report
         for change in again[0].changes:
             if change.address in touched:

@@ -50,6 +50,7 @@ async def test_the_grace_period_cuts_hanging_changes_short(repo: Path) -> None:
         report = await apply_plan(session, plan, halt=halt)
         elapsed = time.monotonic() - started
         await interrupter
+        halt.close()
 
     assert elapsed < 5
     counts = report.counts()
@@ -57,3 +58,45 @@ async def test_the_grace_period_cuts_hanging_changes_short(repo: Path) -> None:
     assert counts["applied"] == 0 and counts["cut_short"] == app.hanging >= 1
     assert counts["cut_short"] + counts["not_started"] == len(plan.changes)
     assert report.changed_anything  # a cut-short create may have landed: exit 3, not 1
+
+
+class HangingReadsLater:
+    """Reads hang once ``hang_reads`` is set (after the writes), like a shop that stops answering."""
+
+    def __init__(self, app: Any):
+        self.app = app
+        self.hang_reads = False
+        self.hanging = 0
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and self.hang_reads:
+            self.hanging += 1
+            await asyncio.Event().wait()
+        await self.app(scope, receive, send)
+
+
+async def test_an_interrupt_while_verifying_ends_the_apply_unverified(repo: Path) -> None:
+    app = HangingReadsLater(create_app(sandbox_db(repo)))
+    config = load_config(None, repo)
+    halt = Halt()
+
+    async def interrupt_once_reads_hang() -> None:
+        while not app.hanging:
+            await asyncio.sleep(0.01)
+        halt.interrupt()
+
+    async with open_session(config, None, transport=httpx.ASGITransport(app=app)) as session:
+        plan, _ = await read_and_plan(session)
+        done: list[object] = []
+
+        def on_done(result: object) -> None:
+            done.append(result)
+            app.hang_reads = len(done) == len(plan.changes)
+
+        interrupter = asyncio.ensure_future(interrupt_once_reads_hang())
+        report = await asyncio.wait_for(apply_plan(session, plan, halt=halt, on_done=on_done), 10)
+        await interrupter
+        halt.close()
+
+    assert report.counts()["applied"] == len(plan.changes)
+    assert report.halted == "interrupted" and not report.verified and not report.not_converged
