@@ -69,7 +69,7 @@ class SlowCreates:
 
 @pytest.fixture
 def slow(tmp_path: Path) -> Iterator[tuple[str, SlowCreates]]:
-    app = SlowCreates(create_app(tmp_path / "served.sqlite", tokens={TOKEN: None}), delay=0.08)
+    app = SlowCreates(create_app(tmp_path / "served.sqlite", tokens={TOKEN: None}), delay=0.15)
     with serving(app) as url:
         yield url, app
 
