@@ -8,20 +8,25 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, TypeVar
 
 from engine.apply import ChangeResult, Halt, Report, run_changes
 from engine.config import Config, Target, require_target
 from engine.errors import AuthError, PlatformError
+from engine.lock import target_lock
 from engine.model import COLLECTIONS, KIND_OF_COLLECTION, Catalog
 from engine.plan.model import Plan
 from engine.plan.planner import address_filter, make_plan, protected_addresses
 from engine.plan.uploads import with_owners
-from engine.platforms import create_provider
-from engine.platforms.base import AddressFilter, AddressSet, LiveState, Provider
-from engine.recipes.loader import load_for_target
+from engine.platforms import PLATFORM_NAMES, capabilities_for, create_provider
+from engine.platforms.base import AddressFilter, AddressSet, LiveState, Provider, WaitsForWork
+from engine.recipes.limits import ImageLimits
+from engine.recipes.loader import load_for_target, validate_all
+
+DEFAULT_WAIT = 300.0
+"""Seconds ``shelf apply`` waits for a platform's asynchronous work unless ``--wait`` says otherwise."""
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -44,25 +49,49 @@ class Session:
     recipes_digest: str
 
 
+def image_limits(platform: str) -> ImageLimits | None:
+    """``platform``'s limits on images, known without building a provider (so without a credential or a
+    request), as the data the recipe checks take; None for a platform shelf has no provider for."""
+    capabilities = capabilities_for(platform)
+    if capabilities is None:
+        return None
+    return ImageLimits(
+        PLATFORM_NAMES.get(platform, platform), capabilities.max_image_bytes, capabilities.image_types
+    )
+
+
+def validate(config: Config) -> int:
+    """``shelf validate``: every recipe for every target, each against its platform's limits; offline.
+    Returns the number of items checked."""
+    platforms = {target.platform for target in config.targets.values()}
+    limits = {p: found for p in platforms if (found := image_limits(p)) is not None}
+    return validate_all(config, limits)
+
+
 @asynccontextmanager
 async def open_session(
     config: Config,
     target_name: str | None,
     *,
     transport: httpx.AsyncBaseTransport | None = None,
+    lock: bool = False,
 ) -> AsyncIterator[Session]:
     """Load and check everything offline first, the platform's limits on images included (one read of
-    the recipes); only then open the provider (no request before)."""
+    the recipes); only then open the provider (no request before). With ``lock`` (an apply), the
+    target's lock is held for the whole session, so the plan it applies is read under the lock too."""
     target = require_target(config, target_name)
-    loaded = load_for_target(config, target.name, everything=bool(target.prune))
+    loaded = load_for_target(
+        config, target.name, everything=bool(target.prune), limits=image_limits(target.platform)
+    )
     protected = (
         protected_addresses(loaded.everything, target.name) if loaded.everything is not None else frozenset()
     )
-    provider = create_provider(target, config, transport=transport)
-    try:
-        yield Session(config, target, loaded.desired, provider, protected, loaded.digest)
-    finally:
-        await provider.aclose()
+    with target_lock(config.state_dir, target.name) if lock else nullcontext():
+        provider = create_provider(target, config, transport=transport)
+        try:
+            yield Session(config, target, loaded.desired, provider, protected, loaded.digest)
+        finally:
+            await provider.aclose()
 
 
 async def read_and_plan(
@@ -107,6 +136,8 @@ async def apply_plan(
     on_done: Callable[[ChangeResult], None] | None = None,
     verify: bool = True,
     halt: Halt | None = None,
+    wait: float | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Report:
     """Apply, then re-read exactly what was touched and report what still differs.
 
@@ -118,6 +149,8 @@ async def apply_plan(
     report of refused changes: a permission is missing, and nothing was applied.
     """
     halt = halt or Halt()
+    if isinstance(session.provider, WaitsForWork) and (wait is not None or progress is not None):
+        session.provider.wait_for_work(DEFAULT_WAIT if wait is None else wait, progress)
     results = await run_changes(
         plan, session.provider, concurrency=session.target.concurrency, on_done=on_done, halt=halt
     )

@@ -33,8 +33,8 @@ from typing import Any, Protocol, TypeVar
 
 import httpx
 
-from engine.config import Secret
 from engine.errors import AuthError, PlatformError
+from engine.secrets import Secret
 
 __all__ = [
     "Auth",
@@ -179,8 +179,15 @@ class HttpClient:
         where: str | None = None,
         secrets: Iterable[Secret] = (),
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        retry_statuses: Collection[int] = RETRY_STATUSES,
+        unacted_statuses: Collection[int] = (429,),
     ):
+        """``retry_statuses`` are the answers worth another attempt; ``unacted_statuses`` those among
+        them that say the platform did not act on the request (a rate limit, a request it never fully
+        received), so a non-idempotent request may be sent again too."""
         self.base_url = base_url.rstrip("/")
+        self.retry_statuses = frozenset(retry_statuses)
+        self.unacted_statuses = frozenset(unacted_statuses)
         self.auth = auth
         self.max_attempts = max(1, max_attempts)
         self.backoff = backoff
@@ -274,7 +281,8 @@ class HttpClient:
                 if await self.auth.refresh(self, auth_headers):
                     attempt -= 1
                     continue
-            if status in RETRY_STATUSES and (idempotent or status == 429) and attempt < self.max_attempts:
+            retry = status in self.retry_statuses and (idempotent or status in self.unacted_statuses)
+            if retry and attempt < self.max_attempts:
                 await self._sleep(self._delay(attempt, response.headers.get("Retry-After")))
                 continue
             raise self._status_error(label, response)
@@ -337,7 +345,7 @@ class HttpClient:
         if message:
             text += f": {message}"
         if fields:
-            text += " [" + "; ".join(f"{name}: {self.redact(m)}" for name, m in fields) + "]"
+            text += " [" + "; ".join(f"{self.redact(name)}: {self.redact(m)}" for name, m in fields) + "]"
         return PlatformError(text, where=self.where, hint=_hint_for(status), status=status)
 
 

@@ -67,8 +67,11 @@ def plan(state: State, target: str | None, out_path: Path | None, fmt: str, deta
 @click.option("--auto-approve", is_flag=True, help="Apply without asking (required without a terminal).")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
               help="How to show the plan and the report.")
+@click.option("--wait", type=click.FloatRange(min=0), default=300, show_default=True, metavar="SECONDS",
+              help="How long to wait for the platform's asynchronous work (provisioning).")
 @pass_state
-def apply(state: State, planfile: Path | None, target: str | None, auto_approve: bool, fmt: str) -> int:
+def apply(state: State, planfile: Path | None, target: str | None, auto_approve: bool, fmt: str,
+          wait: float) -> int:
     """Plan (or load PLANFILE), confirm, apply, then re-read what changed to verify."""
     config = state.config
     if planfile is not None and target is None:
@@ -78,7 +81,7 @@ def apply(state: State, planfile: Path | None, target: str | None, auto_approve:
                          hint="review the plan with `shelf plan` first")
 
     async def job() -> tuple[Plan, Report | None]:
-        async with open_session(config, target) as session:
+        async with open_session(config, target, lock=True) as session:
             with state.out.activity(f"Reading {session.target.name} ({session.target.platform})..."):
                 if planfile is not None:
                     current = await load_and_check(session, planfile)
@@ -96,9 +99,8 @@ def apply(state: State, planfile: Path | None, target: str | None, auto_approve:
                 state.out.progress(f"Applying to {session.target.name}", total) as advance,
                 interrupts_halt(halt, state.out),
             ):
-                report = await apply_plan(
-                    session, current, on_done=_progress(state, total, advance), halt=halt
-                )
+                report = await apply_plan(session, current, on_done=_progress(state, total, advance),
+                                          wait=wait, progress=state.out.say, halt=halt)
             return current, report
 
     current, report = asyncio.run(job())

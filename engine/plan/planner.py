@@ -16,9 +16,21 @@ from fnmatch import fnmatchcase
 
 from engine import __version__
 from engine.errors import PlanError
-from engine.model import COLLECTIONS, KIND_OF_COLLECTION, Catalog, Category, Item, Product, Promotion, address
+from engine.model import (
+    COLLECTIONS,
+    KIND_OF_COLLECTION,
+    Catalog,
+    Category,
+    Item,
+    Product,
+    Promotion,
+    Subscription,
+    address,
+)
 from engine.plan.diff import created_fields, deleted_fields, diff_item
 from engine.plan.model import Action, Change, FieldChange, Plan
+from engine.plan.platform import Capabilities, LiveState
+from engine.plan.subscriptions import cancel_change, subscription_change
 from engine.plan.uploads import (
     asset_addresses,
     keep_with_products,
@@ -28,9 +40,8 @@ from engine.plan.uploads import (
     removal_notes,
     upload_changes,
 )
-from engine.platforms.base import Capabilities, LiveState
 
-_DELETIONS = (Action.DELETE, Action.DEACTIVATE)
+_DELETIONS = (Action.DELETE, Action.DEACTIVATE, Action.CANCEL)
 
 
 def _matches_any(addr: str, globs: Sequence[str]) -> bool:
@@ -127,6 +138,8 @@ def _check_prune(prune: Collection[str], capabilities: Capabilities, target: str
 
 
 def _prune_change(addr: str, item: Item, live: LiveState, deletable: bool) -> Change | None:
+    if isinstance(item, Subscription):
+        return cancel_change(addr, item, live)
     fields = deleted_fields(item)
     if deletable:
         action = Action.DELETE
@@ -268,6 +281,14 @@ def _converge(
     for key, want in wanted.items():
         addr = address(kind, key)
         have = present.get(key)
+        if isinstance(want, Subscription):
+            held = have if isinstance(have, Subscription) else None
+            change = subscription_change(addr, want, held, live)
+            if change is None:
+                draft.unchanged.append(addr)
+            else:
+                draft.changes.append(change)
+            continue
         if have is None:
             draft.changes.append(Change(addr, Action.CREATE, created_fields(want), want, source=want.source))
             continue
