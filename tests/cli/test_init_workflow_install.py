@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 import engine
-from engine.scaffold import scaffold_files
+from engine.importing.scaffold import scaffold_files
 
 from support import PROJECT
 

@@ -14,7 +14,7 @@ import httpx
 from engine.apply import Halt
 from engine.config import load_config
 from engine.core import apply_plan, open_session, read_and_plan
-from engine.platforms.xpage.sandbox import create_app
+from engine.sandbox.xpage.app import create_app
 
 from support import sandbox_db
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from engine.platforms.xpage.sandbox import create_app
 from engine.sandbox import serving
+from engine.sandbox.xpage.app import create_app
 
 from support import DEMO_RECIPES, shelf
 

@@ -22,8 +22,8 @@ from typing import Any
 import httpx
 import pytest
 
-from engine.platforms.xpage.sandbox import create_app
 from engine.sandbox import serving
+from engine.sandbox.xpage.app import create_app
 
 from support import shelf
 
