@@ -18,12 +18,12 @@ from engine.errors import AuthError, PlatformError
 from engine.lock import target_lock
 from engine.model import COLLECTIONS, KIND_OF_COLLECTION, Catalog
 from engine.plan.model import Plan
-from engine.plan.planner import address_filter, make_plan, protected_addresses
+from engine.plan.planner import make_plan, protected_addresses
 from engine.plan.uploads import with_owners
 from engine.platforms import PLATFORM_NAMES, capabilities_for, create_provider
 from engine.platforms.base import AddressFilter, AddressSet, LiveState, Provider, WaitsForWork
 from engine.recipes.limits import ImageLimits
-from engine.recipes.loader import load_for_target, validate_all
+from engine.recipes.loader import load_catalog, load_for_target, validate_all
 
 DEFAULT_WAIT = 300.0
 """Seconds ``shelf apply`` waits for a platform's asynchronous work unless ``--wait`` says otherwise."""
@@ -68,6 +68,13 @@ def validate(config: Config) -> int:
     return validate_all(config, limits)
 
 
+def category_names(config: Config) -> list[str]:
+    """Every name (in every language) of the categories the recipes hold, for a served sandbox to offer;
+    raises what loading the recipes raises."""
+    catalog = load_catalog(config)
+    return sorted({text for c in catalog.categories.values() for text in c.name.values() if text})
+
+
 @asynccontextmanager
 async def open_session(
     config: Config,
@@ -102,14 +109,14 @@ async def read_and_plan(
     exact: bool = False,
 ) -> tuple[Plan, LiveState]:
     """Read and plan; ``exact`` says ``only`` lists whole addresses (no globs), so a provider may read
-    just those objects. A provider's ``plan_notes`` (what it was asked for but does not send, as its
-    ``prepare`` found) become notes of the plan."""
+    just those objects. Globs from a person (``exact`` false) are planned over the whole shop: a glob
+    that names nothing is an error, and what they leave out is counted, neither of which an unread
+    object allows (docs/decisions/007-targeting-and-renames.md). A provider's ``plan_notes`` (what it
+    was asked for but does not send, as its ``prepare`` found) become notes of the plan."""
     provider = session.provider
     wanted: AddressFilter | None = None
     if exact:
         wanted = AddressSet(only)
-    elif only or exclude:
-        wanted = address_filter(only, exclude, session.desired)
     live = await provider.read(session.desired, only=wanted)
     prepared = provider.prepare(session.desired, live)
     plan = make_plan(
@@ -124,6 +131,7 @@ async def read_and_plan(
         exclude=exclude,
         recipes_digest=session.recipes_digest,
         read=wanted,
+        require_matches=not exact,
     )
     plan.notes.extend(provider.plan_notes)
     return plan, live

@@ -137,6 +137,7 @@ class Product:
     targets: tuple[str, ...] | None = None
     protect: bool = False
     source: Source | None = field(default=None, compare=False)
+    renamed_from: str | None = field(default=None, compare=False)  # the key it had: an update, not a create
 
     @property
     def is_simple(self) -> bool:

@@ -77,6 +77,7 @@ def _product(scope: ItemScope) -> Product | None:
         targets=_targets(scope),
         protect=data.get("protect") is True,
         source=data.source,
+        renamed_from=str(data["renamed_from"]) if isinstance(data.get("renamed_from"), str) else None,
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
+from collections.abc import Iterable
 
 from engine.sandbox.store import Migration
 
@@ -87,6 +88,14 @@ SHOP_TABLES = (
 def category_id(name: str) -> str:
     """The id a category named ``name`` has in every sandbox: a UUID5 of a fixed namespace and the name."""
     return str(uuid.uuid5(CATEGORY_NAMESPACE, name))
+
+
+def add_categories(db: sqlite3.Connection, names: Iterable[str]) -> None:
+    """Categories by name, each with its :func:`category_id`; a name the shop has already stays as it is."""
+    db.executemany(
+        "INSERT OR IGNORE INTO xpage_categories (id, name) VALUES (?, ?)",
+        [(category_id(name), name) for name in names],
+    )
 
 
 def seed(db: sqlite3.Connection) -> None:
