@@ -6,13 +6,15 @@ serves the CLI, the tests and the benchmarks.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from engine.apply import ChangeResult, Report, run_changes
+from engine.apply import ChangeResult, Halt, Report, run_changes
 from engine.config import Config, Target, require_target
+from engine.errors import AuthError, PlatformError
 from engine.lock import target_lock
 from engine.model import COLLECTIONS, KIND_OF_COLLECTION, Catalog
 from engine.plan.model import Plan
@@ -30,6 +32,9 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
     import httpx
+
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -138,6 +143,7 @@ async def apply_plan(
     *,
     on_done: Callable[[ChangeResult], None] | None = None,
     verify: bool = True,
+    halt: Halt | None = None,
     wait: float | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Report:
@@ -148,19 +154,32 @@ async def apply_plan(
 
     A saved plan is checked against the objects it holds when the recipes changed since it was made:
     apply did what the plan said, and a later edit of the recipes is for the next plan, not a failure.
+
+    An interrupted apply is not verified (whoever interrupted wants it to end). When the shop refused the
+    credentials and no change completed, the apply is one :class:`AuthError` (exit 1) rather than a
+    report of refused changes: a permission is missing, and nothing was applied.
     """
+    halt = halt or Halt()
     if isinstance(session.provider, WaitsForWork) and (wait is not None or progress is not None):
         session.provider.wait_for_work(DEFAULT_WAIT if wait is None else wait, progress)
     results = await run_changes(
-        plan, session.provider, concurrency=session.target.concurrency, on_done=on_done
+        plan, session.provider, concurrency=session.target.concurrency, on_done=on_done, halt=halt
     )
-    report = Report(results=results)
+    report = Report(results=results, halted=halt.reason, refusal=halt.refusal)
+    if halt.refusal is not None and not report.changed_anything:
+        raise _nothing_applied(halt.refusal)
     touched = sorted({r.address for r in results if r.ok})
-    if verify and touched:
+    if halt.reason == "interrupted":
+        report.verified = False
+    elif verify and touched:
         if plan.recipes_digest and plan.recipes_digest != session.recipes_digest:
             session = replace(session, desired=_as_planned(session.desired, plan))
-        again, _ = await read_and_plan(session, only=with_owners(touched), exact=True)
-        for change in again.changes:
+        again = await _unless_interrupted(read_and_plan(session, only=with_owners(touched), exact=True), halt)
+        if again is None:  # interrupted while verifying: everything was applied, nothing checked
+            report.verified = False
+            report.halted = halt.reason
+            return report
+        for change in again[0].changes:
             if change.address in touched:
                 paths = [f.path for f in change.fields] or [change.action.value]
                 report.not_converged[change.address] = paths
@@ -169,6 +188,33 @@ async def apply_plan(
                 if limit:
                     report.limits[change.address] = limit
     return report
+
+
+async def _unless_interrupted(work: Awaitable[T], halt: Halt) -> T | None:
+    """``work``'s result, or None when an interrupt comes first (``work`` is then cancelled)."""
+    task = asyncio.ensure_future(work)
+    interrupted = asyncio.ensure_future(halt.interrupted.wait())
+    try:
+        await asyncio.wait({task, interrupted}, return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:
+        task.cancel()
+        raise
+    finally:
+        interrupted.cancel()
+    if task.done():
+        return task.result()
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    return None
+
+
+def _nothing_applied(refusal: PlatformError) -> AuthError:
+    return AuthError(
+        f"{refusal.message}; the apply stopped at this refusal and no change was completed",
+        where=refusal.where,
+        hint=refusal.hint,
+        status=refusal.status,
+    )
 
 
 def _as_planned(desired: Catalog, plan: Plan) -> Catalog:

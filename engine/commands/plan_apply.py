@@ -9,8 +9,9 @@ from pathlib import Path
 
 import click
 
-from engine.apply import ChangeResult, Report
+from engine.apply import ChangeResult, Halt, Report
 from engine.commands.common import State, emit_json, pass_state
+from engine.commands.interrupts import interrupts_halt
 from engine.core import Session, apply_plan, open_session, read_and_plan
 from engine.errors import ShelfError
 from engine.plan.model import Plan
@@ -93,9 +94,13 @@ def apply(state: State, planfile: Path | None, target: str | None, auto_approve:
             if planfile is None and not auto_approve and not _confirm(state, session):
                 raise click.Abort()
             total = len(current.changes)
-            with state.out.progress(f"Applying to {session.target.name}", total) as advance:
+            halt = Halt()
+            with (
+                state.out.progress(f"Applying to {session.target.name}", total) as advance,
+                interrupts_halt(halt, state.out),
+            ):
                 report = await apply_plan(session, current, on_done=_progress(state, total, advance),
-                                          wait=wait, progress=state.out.say)
+                                          wait=wait, progress=state.out.say, halt=halt)
             return current, report
 
     current, report = asyncio.run(job())
@@ -105,8 +110,10 @@ def apply(state: State, planfile: Path | None, target: str | None, auto_approve:
         return 0
     if fmt == "json":
         emit_json({"plan": plan_to_dict(current), "results": [r.__dict__ for r in report.results],
-                   "not_converged": report.not_converged, "limits": report.limits})
+                   "not_converged": report.not_converged, "limits": report.limits, "halted": report.halted})
     _show_report(state, report)
+    if report.halted:
+        return 3 if report.changed_anything else 1
     return 0 if report.ok else 3
 
 
@@ -129,22 +136,52 @@ def _progress(state: State, total: int, advance: Callable[[], None]) -> Callable
         nonlocal count
         count += 1
         advance()
-        if state.out.verbose or not result.ok:
-            mark = "ok" if result.ok else ("skipped" if result.skipped else "FAILED")
+        summed_up = result.not_started or result.refused or result.cut_short  # in the report's last lines
+        if state.out.verbose or not (result.ok or summed_up):
+            mark = "ok" if result.ok else _MARKS.get(_kind(result), "FAILED")
             detail = f": {result.error}" if result.error else ""
             state.out.say(f"  [{count}/{total}] {result.action} {result.address} {mark}{detail}")
 
     return on_done
 
 
+_MARKS = {"skipped": "skipped", "not_started": "not started", "refused": "REFUSED", "cut_short": "cut short"}
+
+
+def _kind(result: ChangeResult) -> str:
+    return next((kind for kind in _MARKS if getattr(result, kind)), "failed")
+
+
+def _halted_line(report: Report) -> str:
+    """``Interrupted: 120 of 300 changes applied, 180 not started.``: the counts that are not zero."""
+    counts = report.counts()
+    parts = [f"{counts['applied']} of {len(report.results)} changes applied"]
+    for key, words in (("failed", "failed"), ("refused", "refused"), ("skipped", "skipped"),
+                       ("cut_short", "cut short (the shop may or may not hold them)")):
+        if counts[key]:
+            parts.append(f"{counts[key]} {words}")
+    parts.append(f"{counts['not_started']} not started")
+    opening = "Interrupted" if report.halted == "interrupted" else "Stopped at the refusal"
+    return f"{opening}: {', '.join(parts)}."
+
+
 def _show_report(state: State, report: Report) -> None:
     counts = report.counts()
+    if report.refusal is not None:
+        state.out.error(report.refusal.render())
     for address, paths in report.not_converged.items():
         differs = f"still differs in {', '.join(paths)} after apply"
         if address in report.limits:
             state.out.error(f"{address} {differs}: {report.limits[address]}")
         else:
             state.out.error(f"{address} did not converge: {differs}")
+    if report.halted:
+        again = "run `shelf apply` again to finish; it converges"
+        if report.refusal is not None:
+            again = "grant what the refusal names, then " + again
+        state.out.error(_halted_line(report),
+                        hint=again + ("" if report.verified else "; this apply was not verified"))
+        return
     line = (f"Apply complete: {counts['applied']} applied, {counts['failed']} failed, "
             f"{counts['skipped']} skipped.")
     if report.ok:

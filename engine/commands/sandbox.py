@@ -42,9 +42,12 @@ def serve(state: State, platform: str, port: int, db: Path | None, tokens: tuple
         options["categories"] = recipe_category_names(state)
     app = sandbox_app(platform, db_path, tokens=grants, **options)
     prefix = sandbox_base_path(platform)
-    state.out.say(f"{platform} sandbox on http://127.0.0.1:{port}{prefix} (state in {db_path})")
-    state.out.say("Ctrl-C stops it")
-    serve_app(app, host="127.0.0.1", port=port)
+
+    def ready(bound: int) -> None:
+        state.out.say(f"{platform} sandbox on http://127.0.0.1:{bound}{prefix} (state in {db_path})")
+        state.out.say("Ctrl-C stops it")
+
+    serve_app(app, host="127.0.0.1", port=port, on_ready=ready)
     return 0
 
 
@@ -70,9 +73,16 @@ def _parse_token(spec: str) -> tuple[str, frozenset[str] | None]:
 def reset(state: State, platform: str | None) -> int:
     """Empty the in-process sandbox shops under .shelf/sandbox/ (back to their seed)."""
     folder = state.config.state_dir / "sandbox"
+    found = False
     for name in [platform] if platform else SANDBOX_PLATFORMS:
         db_path = folder / f"{name}.sqlite"
         if db_path.exists():
-            reset_sandbox(name, db_path)
-            state.out.say(f"reset the {name} sandbox ({db_path})")
+            found = True
+            removed = reset_sandbox(name, db_path)
+            held = ", ".join(f"{n} {what}" for what, n in removed.items())
+            done = f"back to its seed: removed {held}" if held else "it held nothing beyond its seed"
+            state.out.say(f"reset the {name} sandbox ({db_path}): {done}")
+    if not found:
+        which = f"no {platform} sandbox" if platform else "no sandbox"
+        state.out.say(f"nothing to reset: {which} under {folder} (a sandbox target makes one on first use)")
     return 0

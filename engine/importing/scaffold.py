@@ -2,7 +2,8 @@
 
 The repository gets ``shelf.yaml`` (a sandbox target, and a real xPage target to uncomment), an example
 recipe, the JSON Schemas beside them (copied from this shelf, so editors complete fields offline), a
-``.gitignore`` for ``.shelf/``, and a GitHub Actions workflow that plans pull requests and applies merges.
+``.gitignore`` for ``.shelf/`` and saved plans, and a GitHub Actions workflow that plans pull requests
+and applies merges.
 
 The files are Jinja templates shipped inside the package, in ``templates/`` beside this module. They use
 ``[[ ]]`` as delimiters, because the workflow is full of GitHub's ``${{ }}`` and the recipe of shelf's own
@@ -18,12 +19,15 @@ from pathlib import Path
 
 from jinja2 import Environment, StrictUndefined
 
-from engine import __version__
+from engine import DISTRIBUTION, __version__
 from engine.documents.schema import load_schema
 from engine.errors import ShelfError
 
 DEFAULT_TARGET = "sandbox"
 GITIGNORE_LINE = ".shelf/"
+GITIGNORE_PLANS = ("plan.json", "*.plan.json")
+"""Saved plans: ``shelf plan --out plan.json`` (or ``<name>.plan.json``) is for applying once, soon; a
+committed one would be stale by the next change to the shop."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,7 @@ def scaffold_files(*, targets: tuple[str, ...] = (DEFAULT_TARGET,)) -> list[Scaf
     environment = _environment()
     values = {
         "version": __version__,
+        "distribution": DISTRIBUTION,
         "default_target": targets[0],
         "targets": "[" + ", ".join(targets) + "]",
     }
@@ -89,7 +94,7 @@ def write_scaffold(directory: Path, *, force: bool = False) -> list[Path]:
 
     Existing files are never overwritten without ``force``: the error names every one of them, and
     nothing is written. ``.gitignore`` is the exception: an existing one keeps its lines and gains
-    ``.shelf/`` if it lacks it.
+    ``.shelf/`` and the saved-plan patterns it lacks.
     """
     files = scaffold_files()
     existing = [f.path for f in files if (directory / f.path).exists()]
@@ -120,14 +125,16 @@ def write_scaffold(directory: Path, *, force: bool = False) -> list[Path]:
 
 
 def _add_gitignore_line(path: Path) -> bool:
-    """Make ``path`` ignore ``.shelf/``; whether the file changed."""
+    """Make ``path`` ignore ``.shelf/`` and saved plans; whether the file changed."""
     if not path.exists():
         path.write_text(_template("gitignore.j2"), encoding="utf-8")
         return True
     text = path.read_text(encoding="utf-8")
-    ignored = (GITIGNORE_LINE, GITIGNORE_LINE.rstrip("/"), "/" + GITIGNORE_LINE)
-    if any(line.strip() in ignored for line in text.splitlines()):
+    lines = {line.strip() for line in text.splitlines()}
+    wanted = [GITIGNORE_LINE, *GITIGNORE_PLANS]
+    missing = [w for w in wanted if not lines & {w, w.rstrip("/"), "/" + w}]
+    if not missing:
         return False
     separator = "" if not text or text.endswith("\n") else "\n"
-    path.write_text(text + separator + GITIGNORE_LINE + "\n", encoding="utf-8")
+    path.write_text(text + separator + "".join(m + "\n" for m in missing), encoding="utf-8")
     return True

@@ -27,6 +27,13 @@ def recipe_files(config: Config) -> list[Path]:
     catalog planned against a pruned target would ask to delete everything. A missing path is named at
     its line in shelf.yaml, with the closest name in its folder.
     """
+    if config.path is None and not any(entry.exists() for entry in config.recipes):
+        raise ConfigError(
+            "no shelf.yaml in this folder or any folder above it, and no recipes/ folder here: "
+            "this is not a catalog repository",
+            where=str(config.root),
+            hint="run `shelf init` to start one here, or run shelf from inside your catalog repository",
+        )
     found: dict[Path, None] = {}
     where = str(config.path) if config.path else None
     for index, entry in enumerate(config.recipes):

@@ -594,7 +594,7 @@ def test_recipe_files_are_sorted_and_hidden_ones_skipped(tmp_path: Path) -> None
 def test_missing_recipes_folder_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         validate_all(default_config(tmp_path))
-    assert "recipes path 'recipes' does not exist" in caught.value.render()
+    assert "no shelf.yaml" in caught.value.render() and "shelf init" in caught.value.render()
     (tmp_path / "recipes").mkdir()
     with pytest.raises(ConfigError) as caught:
         validate_all(default_config(tmp_path))
