@@ -85,7 +85,7 @@ class EmporixApi:
             )
         except AuthError as exc:
             if exc.status == 403:
-                raise scope_error(exc, f"{method} {path}") from None
+                raise scope_error(exc, method, path) from None
             raise
         if response.status_code in expect:
             return response

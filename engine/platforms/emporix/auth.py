@@ -2,8 +2,9 @@
 
 The token is shared by every request of one run (:class:`engine.http.TokenAuth`): it is fetched once,
 kept until shortly before its ``expires_in``, and fetched again once when a request is answered 401
-(the platform has no refresh token). A 403 names the scope the credentials lack; shelf repeats that
-scope in its error with where to grant it.
+(the platform has no refresh token). A 403 that names the scope the credentials lack has it repeated in
+shelf's error with where to grant it; one that names none gets the scopes the operation's reference lists
+(:mod:`engine.platforms.emporix.scopes`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from engine.config import Secret
 from engine.errors import AuthError, PlatformError
 from engine.http import HttpClient, Token, TokenAuth, TokenFetch, decode_json
+from engine.platforms.emporix.scopes import operation_of
 
 TOKEN_PATH = "/oauth/token"
 _SCOPE = re.compile(r"\b([a-z]+\.[a-z]+(?:_[a-z]+)+)\b")
@@ -56,15 +58,34 @@ def client_auth(client_id: str, client_secret: Secret, *, mask: bool = True) -> 
     return TokenAuth(token_fetcher(client_id, client_secret), extra_secrets=(client_secret,) if mask else ())
 
 
-def scope_error(exc: AuthError, label: str) -> AuthError:
-    """A 403 restated with the scope the platform named, and where to grant it."""
-    scope = missing_scope(exc.message)
-    if scope is None:
+def scope_error(exc: AuthError, method: str, path: str) -> AuthError:
+    """A 403 restated with the scope the platform named, and where to grant it; when the answer names
+    none (most services' documented 403 bodies do not), the operation and the scopes its reference
+    lists for it."""
+    label = f"{method} {path}"
+    said = exc.message.split("(403):", 1)[-1]
+    scope = missing_scope(said)
+    if scope is not None:
+        return AuthError(
+            f"{label}: the credentials lack the scope {scope} (403)",
+            where=exc.where,
+            hint=f"add {scope} to the scopes of this target's Emporix API key, then run again",
+            status=exc.status,
+        )
+    operation = operation_of(method, path)
+    if operation is None:
         return exc
+    listed = ", ".join(operation.scopes) or "no scope"
     return AuthError(
-        f"{label}: the credentials lack the scope {scope} (403)",
+        f"{label} ({operation.summary}): the credentials lack a scope this operation needs"
+        f" (403: {said.strip()}); Emporix's reference lists {listed} for it",
         where=exc.where,
-        hint=f"add {scope} to the scopes of this target's Emporix API key, then run again",
+        hint=(
+            f"add the scope it needs ({', '.join(operation.scopes)}) to the scopes of this target's Emporix"
+            " API key, then run again"
+            if operation.scopes
+            else "check the scopes of this target's Emporix API key, then run again"
+        ),
         status=exc.status,
     )
 

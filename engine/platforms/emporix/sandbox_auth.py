@@ -23,7 +23,7 @@ from collections.abc import Collection, Mapping
 from starlette.requests import Request
 from starlette.responses import Response
 
-from engine.platforms.emporix.sandbox_errors import EmporixError, forbidden
+from engine.platforms.emporix.sandbox_errors import EmporixError, ScopeError, forbidden
 from engine.platforms.emporix.sandbox_json import JsonResponse
 from engine.sandbox.api import Endpoint, Handler, Sandbox
 from engine.sandbox.auth import Principal
@@ -124,10 +124,10 @@ def has(principal: Principal | None, scope: str) -> bool:
 
 
 def require(principal: Principal | None, *scopes: str, why: str = "") -> None:
-    """403 unless the token holds one of ``scopes``."""
+    """403 unless the token holds one of ``scopes`` (``why``: when the scope is needed, for readers of
+    the code; the answer is the service's documented 403 body, see :mod:`.sandbox_errors`)."""
     if principal is None or not principal.permissions.intersection(scopes):
-        needed = " or ".join(scopes)
-        raise forbidden(f"Insufficient scopes: {needed} is required{' ' + why if why else ''}.")
+        raise ScopeError(scopes)
 
 
 def scoped(handler: Handler, *scopes: str) -> Handler:
