@@ -32,6 +32,7 @@ from engine.platforms.emporix import ids
 from engine.platforms.emporix.api import READ_MAPS, WRITE_MAPS, Doc, EmporixApi, all_of
 from engine.platforms.emporix.live_products import Family
 from engine.platforms.emporix.media_writes import MediaWrites
+from engine.platforms.emporix.mixin_schemas import PRODUCT
 from engine.platforms.emporix.product_docs import (
     Layout,
     Members,
@@ -168,7 +169,8 @@ class ProductWrites:
         params = SKIP_GENERATION if product.options else None
 
         async def write(current: Doc | None) -> Doc:
-            body = product_doc(product, at, current, self.settings, template)
+            url = await self.media.schemas.url(PRODUCT, [name for name, _ in product.properties])
+            body = product_doc(product, at, current, self.settings, template, url)
             if current is not None and product_projection(body) == product_projection(current):
                 return body
             await self.api.put(self._product_path(at.product_id), body, params=params, headers=WRITE_MAPS)

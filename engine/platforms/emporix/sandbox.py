@@ -13,7 +13,8 @@ parameter), ``sandbox_errors`` (error bodies), ``sandbox_products``, ``sandbox_p
 
 Paths are the services' own from the root (``/oauth/token``, ``/product/{tenant}/...``,
 ``/category/{tenant}/...``, ``/price/{tenant}/...``, ``/media/{tenant}/...``,
-``/coupon/{tenant}/...``); the control API is under ``/_sandbox/``. No lifespan events are needed.
+``/coupon/{tenant}/...``, ``/schema/{tenant}/...``); the control API is under ``/_sandbox/``. No
+lifespan events are needed.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ from engine.platforms.emporix.sandbox_variants import generated_id
 from engine.sandbox.api import Sandbox, api_routes
 from engine.sandbox.auth import Tokens
 from engine.sandbox.control import control_routes
+from engine.sandbox.emporix.schema_service import schema_endpoints
 from engine.sandbox.faults import Faults
 from engine.sandbox.ratelimit import RateLimiter
 from engine.sandbox.responses import ApiError
@@ -90,6 +92,7 @@ def create_app(
     tokens: Mapping[str, Collection[str] | None] | None = None,
     languages: Collection[str] = DEFAULT_LANGUAGES,
     rate_limit: int | None = None,
+    mixin_schemas: str = "hosted",
 ) -> Starlette:
     """The sandbox app for ``tenant`` with its shop in ``db_path`` (created and seeded when new).
 
@@ -98,7 +101,8 @@ def create_app(
     token lasts. ``clock`` (seconds since the epoch) dates tokens and records; the control API can move
     it on. ``tokens``: access tokens accepted without asking ``/oauth/token`` (token -> scopes, None for
     every scope), which never expire. ``languages``: the tenant's content languages, the first one its
-    default. ``rate_limit``: requests per second before 429 (None: no limit).
+    default. ``rate_limit``: requests per second before 429 (None: no limit). ``mixin_schemas``: which
+    mixin schema URLs writes take, ``hosted`` or ``any`` (``engine.sandbox.emporix.schema_service``).
     """
     store = Store(db_path, MIGRATIONS, seed)
     shop_clock = ShopClock(store, clock or time.time)
@@ -114,7 +118,9 @@ def create_app(
         authorize=tenant_check,
         render=render,
     )
-    shop = Shop(sandbox, shop_clock, tenant, tuple(languages))
+    if mixin_schemas not in ("hosted", "any"):
+        raise ValueError(f"mixin_schemas must be 'hosted' or 'any', not {mixin_schemas!r}")
+    shop = Shop(sandbox, shop_clock, tenant, tuple(languages), mixin_schemas)
     endpoints = [
         token_endpoint(sandbox, DEFAULT_CLIENTS if clients is None else clients, tenant, token_ttl),
         *template_endpoints(shop),
@@ -125,6 +131,7 @@ def create_app(
         *price_endpoints(shop),
         *media_endpoints(shop),
         *coupon_endpoints(shop),
+        *schema_endpoints(shop),
     ]
     routes = [
         *api_routes(sandbox, BASE_PATH, endpoints),

@@ -55,6 +55,8 @@ SCOPES: tuple[str, ...] = (
     "coupon.coupon_read",
     "coupon.coupon_manage",
     "coupon.coupon_redeem_on_behalf",
+    "schema.schema_manage",
+    "schema.schema_read",
 )
 ALL_SCOPES = frozenset(SCOPES)
 DEFAULT_TTL = 14399

@@ -55,6 +55,9 @@ class Shop:
     clock: ShopClock
     tenant: str
     languages: tuple[str, ...]
+    mixin_schemas: str = "hosted"
+    """Which mixin schema URLs writes take: ``hosted`` (the Schema service's and Emporix's published
+    ones) or ``any`` (see ``engine.sandbox.emporix.schema_service``)."""
 
     @property
     def store(self) -> Store:

@@ -5,6 +5,7 @@ message, field messages) and drawn here in the shape the answering service docum
 
 * product: ``{"code", "status", "message"}`` (``coreErrorMessage``), with ``details`` of
   ``{"field", "type", "message"}`` when fields are at fault, and ``productId`` on a missing product;
+* schema: as product (``ErrorResponse``, ``details`` of objects);
 * category: ``{"code", "status", "message", "details": [text]}`` (``ErrorResponse``, every key present);
 * price and media: ``{"code", "status", "message", "details": [text]}`` (``errorMessage``);
 * coupon: ``{"status", "type", "message", "details": [{"field", "type", "message"}]}`` with a
@@ -167,7 +168,7 @@ def error_body(service: str, error: ApiError) -> dict[str, Any]:
             "details": [{"field": f, "type": _detail_type(t), "message": t} for f, t in pairs],
         }
     body: dict[str, Any] = {"code": status, "status": phrase(status), "message": message}
-    if service == "product":
+    if service in ("product", "schema"):
         if pairs:
             body["details"] = [{"field": f, "type": _detail_type(t), "message": t} for f, t in pairs]
     else:

@@ -77,6 +77,7 @@ from engine.platforms.emporix.sandbox_schemas_media import (
 from engine.sandbox.api import Endpoint
 from engine.sandbox.auth import Principal
 from engine.sandbox.control import CONTROL_PREFIX
+from engine.sandbox.emporix.schema_service import check_mixins
 
 BASE = "/media/{tenant}/assets"
 READ = "media.asset_read"
@@ -210,6 +211,7 @@ def media_endpoints(shop: Shop) -> list[Endpoint]:
             if ASSETS.get(db, asset_id) is not None:
                 raise conflict(f"An asset with id {asset_id} already exists.")
             _check_refs(db, body)
+            check_mixins(shop, db, body, "MEDIA")
             doc = _stored(shop, body, asset_id, None)
             data = None
             if upload is not None:
@@ -242,6 +244,7 @@ def media_endpoints(shop: Shop) -> list[Endpoint]:
             if version is not None and version != old["metadata"]["version"]:
                 raise conflict("The asset was changed in the meantime; retry with its current version.")
             _check_refs(db, body)
+            check_mixins(shop, db, body, "MEDIA")
             doc = _stored(shop, body, asset_id, old)
             if upload is not None:
                 doc["details"] = _details(body, upload, old)

@@ -57,6 +57,7 @@ from engine.platforms.emporix.sandbox_variants import (
     variant_attributes_of,
 )
 from engine.sandbox.auth import Principal
+from engine.sandbox.emporix.schema_service import check_mixins
 
 LOCALIZED_FIELDS = ("name", "description")
 STALE = (
@@ -259,6 +260,7 @@ def write_product(
     version = body.get("metadata", {}).get("version")
     if old is not None and version is not None and version != old["metadata"]["version"]:
         raise conflict(STALE)
+    check_mixins(shop, db, body, "PRODUCT")
     doc = _built(shop, body, old, write)
     if product_id is None:
         parent = body.get("parentVariantId")

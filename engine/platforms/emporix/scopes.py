@@ -134,6 +134,10 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "DELETE", "/coupon/{tenant}/coupons/{code}", "Deleting a coupon by code", ("coupon.coupon_manage",)
     ),
+    Operation("GET", "/schema/{tenant}/schemas", "Retrieving all schemas", ()),
+    Operation("POST", "/schema/{tenant}/schemas", "Creating a schema", ("schema.schema_manage",)),
+    Operation("GET", "/schema/{tenant}/schemas/{id}", "Retrieving a schema", ()),
+    Operation("PUT", "/schema/{tenant}/schemas/{id}", "Updating a schema", ("schema.schema_manage",)),
 )
 
 
