@@ -63,7 +63,6 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 SPECS = Path(__file__).resolve().parents[1] / ".." / "shared" / "platforms" / "emporix" / "openapi"
 
 
-
 def require_specs() -> None:
     """Fail, never skip, without the vendor files: CI always has ``../shared`` beside the repository."""
     if not SPECS.is_dir():
@@ -339,12 +338,17 @@ async def _scenario(check: Checker) -> None:
     await product_api("DELETE", f"{PRODUCTS}/b2", 204)
 
     shoes_body = {"localizedName": {"en": "Shoes"}, "published": True, "code": "shoes"}
-    shoes = (await category_api("POST", CATEGORIES, 201, json=shoes_body)).json()["id"]
-    await category_api("POST", CATEGORIES, 409, json={**shoes_body, "localizedName": {"en": "S"}})
+    publish = {"publish": "true"}
+    shoes = (await category_api("POST", CATEGORIES, 201, json=shoes_body, params=publish)).json()["id"]
+    await category_api(
+        "POST", CATEGORIES, 409, json={**shoes_body, "localizedName": {"en": "S"}}, params=publish
+    )
     await category_api("POST", CATEGORIES, 400, json={"localizedName": {"en": "S"}}, valid=False)
     boots = {"localizedName": {"en": "Boots"}, "published": True, "parentId": shoes}
-    await category_api("PUT", f"{CATEGORIES}/boots", 201, json=boots)
-    await category_api("PUT", f"{CATEGORIES}/boots", 204, json={**boots, "metadata": {"version": 0}})
+    await category_api("PUT", f"{CATEGORIES}/boots", 201, json=boots, params=publish)
+    await category_api(
+        "PUT", f"{CATEGORIES}/boots", 204, json={**boots, "metadata": {"version": 0}}, params=publish
+    )
     slug = {"localizedSlug": {"en": "boots"}, "metadata": {"version": 1}}
     await category_api("PATCH", f"{CATEGORIES}/boots", 204, json=slug)
     await category_api("GET", CATEGORIES, 200, headers={"X-Total-Count": "true"})
