@@ -27,7 +27,7 @@ from engine.platforms.emporix.scopes import operation_of
 
 from support import shelf
 
-SERVICES = {"oauth", "product", "category", "price", "media", "coupon", "schema"}
+SERVICES = {"oauth", "product", "category", "price", "media", "coupon", "schema", "availability"}
 
 
 class Recorder(httpx.AsyncBaseTransport):

@@ -77,7 +77,7 @@ async def test_an_expired_token_is_fetched_again_once_and_the_requests_replayed(
     stats = await _control(app, "GET", "/_sandbox/stats")
     assert stats["requests"]["POST /oauth/token"] == 1
     reads = {route: n for route, n in stats["requests"].items() if route.startswith("GET ")}
-    assert len(reads) == 6, "products, categories, prices, assets, coupons and mixin schemas"
+    assert len(reads) == 7, "products, categories, prices, assets, coupons, mixin schemas and stock"
     assert max(reads.values()) == 2, "a request refused with the expired token is sent again"
     assert min(reads.values()) >= 1
 

@@ -255,11 +255,14 @@ def test_what_emporix_cannot_hold_is_a_plan_error_at_its_recipe_line() -> None:
     assert "file 'files/big.pdf' of product 'guide' is 11534336 bytes" in text
 
 
-def test_stock_is_replaced_by_the_live_value_and_counted() -> None:
+def test_a_recipes_stock_is_kept_and_a_missing_one_takes_the_live_value() -> None:
     product = Product(key="mug", title={"*": "Mug"}, variants=(Variant(price=Decimal("5"), stock=7),))
-    prepared = prepare_catalog(Catalog(products={"mug": product}), LiveState(), SETTINGS, ())
-    assert prepared.unsent_stock == 1
-    assert prepared.catalog.products["mug"].variants[0].stock is None
+    unstocked = Product(key="cup", title={"*": "Cup"}, variants=(Variant(price=Decimal("5")),))
+    live = LiveState()
+    live.catalog.products["cup"] = Product(key="cup", title={"*": "Cup"}, variants=(Variant(stock=3),))
+    prepared = prepare_catalog(Catalog(products={"mug": product, "cup": unstocked}), live, SETTINGS, ())
+    assert prepared.catalog.products["mug"].variants[0].stock == 7
+    assert prepared.catalog.products["cup"].variants[0].stock == 3
     assert prepared.catalog.products["mug"].title == {"en": "Mug", "de": "Mug"}
 
 

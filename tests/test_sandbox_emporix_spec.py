@@ -270,6 +270,7 @@ def _apis() -> dict[str, Any]:
         "media": "media.api.yml",
         "coupon": "coupon.api.yml",
         "schema": "schema.api.yml",
+        "availability": "availability.api.yml",
     }
     return {
         name: OpenAPI.from_dict(declared(relaxed(yaml.safe_load((SPECS / file).read_text()))))
@@ -484,6 +485,20 @@ async def _scenario(check: Checker) -> None:
     await schema_api("PUT", f"{schemas}/shelf-product", 409, json={**schema, "metadata": {"version": 1}})
     await schema_api("GET", f"{schemas}/shelf-product", 200, params={"version": "1"})
     await schema_api("GET", f"{schemas}/ghost", 404)
+
+    availability_api = partial(check, "availability")
+    stock = "/availability/acme/availability"
+    await availability_api("PUT", f"{stock}/mug/main", 201, json={"stockLevel": 10, "available": True})
+    await availability_api("PUT", f"{stock}/mug/main", 204, json={"stockLevel": 8})
+    await availability_api("PUT", f"{stock}/ghost/main", 404, json={"stockLevel": 8})
+    bulk_stock = [
+        {"productId": "cup", "site": "main", "stockLevel": 3},
+        {"productId": "ghost", "site": "main"},
+    ]
+    await availability_api("PUT", f"{stock}/bulk", 207, json=bulk_stock)
+    await availability_api("GET", f"{stock}/site/main", 200, params={"pageSize": "100", "pageNumber": "1"})
+    await availability_api("POST", f"{stock}/search", 200, params={"site": "main"}, json=["mug", "cup"])
+    await availability_api("DELETE", f"{stock}/cup/main", 204)
 
 
 async def test_every_endpoint_matches_the_vendor_reference(tmp_path: Path, apis: dict[str, Any]) -> None:

@@ -149,8 +149,10 @@ def test_the_scope_table_matches_the_vendor_files() -> None:
             for s in v
         }
         text = str(documented.get("description") or "")
+        schemes = spec["components"]["securitySchemes"]["OAuth2"]["flows"]["clientCredentials"]["scopes"]
+        vendor_only = all("by_vendor" in s or "by vendor" in s for s in listed)
         for scope in op.scopes:
-            assert scope in listed or f"`{scope}`" in text, (op, scope)
+            assert scope in listed or f"`{scope}`" in text or (vendor_only and scope in schemes), (op, scope)
         own = {s for s in listed if "_by_vendor" not in s and "by vendor" not in s}
         if not any(s.endswith("_read_unpublished") or s == "coupon.coupon_redeem_on_behalf" for s in own):
             assert own <= set(op.scopes), (op, own)

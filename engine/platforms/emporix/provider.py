@@ -91,11 +91,6 @@ class EmporixProvider:
         if catalog.promotions:
             kinds.add(COUPON)
         self.plan_notes = self.schemas.pending(self.schemas.properties, kinds)
-        if prepared.unsent_stock:
-            self.plan_notes.append(
-                f"stock of {prepared.unsent_stock} variant(s) is not sent: Emporix keeps stock in its"
-                " availability service, which shelf does not manage (see docs/platforms/emporix.md)"
-            )
         self.plan_notes.extend(prepared.notes)
         return prepared.catalog
 

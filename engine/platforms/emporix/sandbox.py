@@ -13,8 +13,8 @@ parameter), ``sandbox_errors`` (error bodies), ``sandbox_products``, ``sandbox_p
 
 Paths are the services' own from the root (``/oauth/token``, ``/product/{tenant}/...``,
 ``/category/{tenant}/...``, ``/price/{tenant}/...``, ``/media/{tenant}/...``,
-``/coupon/{tenant}/...``, ``/schema/{tenant}/...``); the control API is under ``/_sandbox/``. No
-lifespan events are needed.
+``/coupon/{tenant}/...``, ``/schema/{tenant}/...``, ``/availability/{tenant}/...``); the control API
+is under ``/_sandbox/``. No lifespan events are needed.
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ from engine.platforms.emporix.sandbox_variants import generated_id
 from engine.sandbox.api import Sandbox, api_routes
 from engine.sandbox.auth import Tokens
 from engine.sandbox.control import control_routes
+from engine.sandbox.emporix.availability import availability_endpoints
 from engine.sandbox.emporix.schema_service import schema_endpoints
 from engine.sandbox.faults import Faults
 from engine.sandbox.ratelimit import RateLimiter
@@ -132,6 +133,7 @@ def create_app(
         *media_endpoints(shop),
         *coupon_endpoints(shop),
         *schema_endpoints(shop),
+        *availability_endpoints(shop),
     ]
     routes = [
         *api_routes(sandbox, BASE_PATH, endpoints),

@@ -57,6 +57,10 @@ SCOPES: tuple[str, ...] = (
     "coupon.coupon_redeem_on_behalf",
     "schema.schema_manage",
     "schema.schema_read",
+    "availability.availability_view",
+    "availability.availability_manage",
+    "availability.availability_view_by_vendor",
+    "availability.availability_manage_by_vendor",
 )
 ALL_SCOPES = frozenset(SCOPES)
 DEFAULT_TTL = 14399

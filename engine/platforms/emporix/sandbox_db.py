@@ -48,6 +48,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         " doc TEXT NOT NULL)",
         "CREATE TABLE emporix_schema_versions (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
         " id TEXT NOT NULL UNIQUE, schema_id TEXT NOT NULL, doc TEXT NOT NULL)",
+        "CREATE TABLE emporix_availabilities (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,"
+        " site TEXT NOT NULL, doc TEXT NOT NULL)",
     ),
 )
 
@@ -62,6 +64,7 @@ SHOP_TABLES = (
     "emporix_coupons",
     "emporix_schemas",
     "emporix_schema_versions",
+    "emporix_availabilities",
 )
 """Every shop table, as a reset empties them (the clock offset is not shop state and stays)."""
 

@@ -5,8 +5,9 @@ a generic message, media "Missing required scopes", coupon "Not allowed to acces
 category and schema name it in ``details``. So when the body names no scope, shelf's error names the
 operation and the scopes its reference lists: each operation's ``security`` section, and for reads
 whose section is empty or vendor-only, the scopes its "additional scope information" says the call
-needs in shelf's use (unpublished products and categories). The ``*_by_vendor`` scopes are left out:
-they restrict a key to one vendor's objects, which shelf's keys do not need.
+needs in shelf's use (unpublished products and categories) or, for availability reads, the view scope
+the service's security scheme describes ("Needed to view availabilities"). The ``*_by_vendor`` scopes
+are left out: they restrict a key to one vendor's objects, which shelf's keys do not need.
 """
 
 from __future__ import annotations
@@ -138,6 +139,36 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("POST", "/schema/{tenant}/schemas", "Creating a schema", ("schema.schema_manage",)),
     Operation("GET", "/schema/{tenant}/schemas/{id}", "Retrieving a schema", ()),
     Operation("PUT", "/schema/{tenant}/schemas/{id}", "Updating a schema", ("schema.schema_manage",)),
+    Operation(
+        "GET",
+        "/availability/{tenant}/availability/site/{site}",
+        "Retrieving all availability information for a site",
+        ("availability.availability_view",),
+    ),
+    Operation(
+        "POST",
+        "/availability/{tenant}/availability/search",
+        "Retrieving product availabilities",
+        ("availability.availability_view",),
+    ),
+    Operation(
+        "PUT",
+        "/availability/{tenant}/availability/{productId}/{site}",
+        "Upserting availability information of a product",
+        _AVAILABILITY_MANAGE,
+    ),
+    Operation(
+        "DELETE",
+        "/availability/{tenant}/availability/{productId}/{site}",
+        "Deleting availability information of a product",
+        _AVAILABILITY_MANAGE,
+    ),
+    Operation(
+        "PUT",
+        "/availability/{tenant}/availability/bulk",
+        "Upserting multiple availabilities information of a product",
+        _AVAILABILITY_MANAGE,
+    ),
 )
 
 
