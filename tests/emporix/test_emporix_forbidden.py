@@ -7,6 +7,7 @@ the scopes the vendor file lists for it. The table of those scopes is checked ag
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +34,13 @@ FILES = {
 }
 
 
+@functools.cache
 def _spec(service: str) -> dict[str, Any]:
     path = SPECS / f"{FILES[service]}.api.yml"
     assert path.is_file(), f"the vendor file {path} is missing: ../shared must sit beside the repository"
-    return yaml.safe_load(path.read_text())
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    result: dict[str, Any] = yaml.load(path.read_text(), Loader=loader)
+    return result
 
 
 def _resolve(spec: dict[str, Any], node: Any) -> Any:
@@ -70,6 +74,14 @@ def _without(scopes: list[str]) -> list[str]:
         ("coupon", "POST", COUPONS, "/coupon/{tenant}/coupons", "coupon.coupon_manage"),
         ("category", "POST", CATEGORIES, "/category/{tenant}/categories", "category.category_manage"),
         ("media", "GET", ASSETS, "/media/{tenant}/assets", "media.asset_"),
+        ("schema", "POST", "/schema/acme/schemas", "/schema/{tenant}/schemas", "schema.schema_manage"),
+        (
+            "availability",
+            "GET",
+            "/availability/acme/availability/site/main",
+            "/availability/{tenant}/availability/site/{site}",
+            "availability.availability_view",
+        ),
     ],
 )
 async def test_the_sandbox_answers_each_services_documented_403(
@@ -83,6 +95,8 @@ async def test_the_sandbox_answers_each_services_documented_403(
     documented = _documented_403(service, method, template)
     if service == "category":
         assert body == {**documented[0], "details": [f"Required scope(s): {missing}"]}
+    elif service == "schema":
+        assert body == {**documented[0], "details": [{"message": f"Required scope(s): {missing}"}]}
     elif service == "media":
         assert body == {**documented[0], "status": "Forbidden"}
     elif service == "coupon":
@@ -165,3 +179,13 @@ def test_a_concrete_path_finds_its_most_specific_operation() -> None:
     one = operation_of("PUT", "/product/acme/products/p1")
     assert one is not None and one.summary == "Upserting a product"
     assert operation_of("PATCH", "/product/acme/products/p1") is None
+
+
+def test_without_the_vendor_files_the_spec_checks_fail_instead_of_skipping(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import test_sandbox_emporix_spec as spec
+
+    monkeypatch.setattr(spec, "SPECS", Path("no-such-folder") / "openapi")
+    with pytest.raises(pytest.fail.Exception, match="the vendor's OpenAPI files are not at"):
+        spec._apis()
