@@ -6,11 +6,29 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import httpx
+import pytest
 from test_e2e_emporix_support import TENANT, call, db_of, listing, reset_stats, stats, write_config
+
+import engine.platforms as platforms
 
 from support import shelf
 
 STOCK = f"/availability/{TENANT}/availability"
+
+
+@pytest.fixture(params=["replace", "merge"])
+def upsert_reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run the CLI against the sandbox under each reading of an availability upsert."""
+    original = platforms.sandbox_transport
+
+    def transport(platform: str, db_path: Path, **options: Any) -> httpx.AsyncBaseTransport:
+        if platform == "emporix":
+            options["availability_upsert"] = request.param
+        return original(platform, db_path, **options)
+
+    monkeypatch.setattr(platforms, "sandbox_transport", transport)
+    return str(request.param)
 
 
 def _stock(db: Path) -> dict[str, Any]:
@@ -61,7 +79,9 @@ def test_the_demo_catalogs_stock_is_written_with_one_request_per_product(repo: P
     assert counts[f"GET {STOCK.replace(TENANT, '{tenant}')}/site/{{site}}"] >= 1
 
 
-def test_a_changed_stock_is_one_write_and_unmanaged_stock_is_left_alone(repo: Path) -> None:
+def test_a_changed_stock_is_one_write_and_unmanaged_stock_is_left_alone(
+    repo: Path, upsert_reading: str
+) -> None:
     write_config(repo)
     _apply_and_settle()
     db = db_of(repo)

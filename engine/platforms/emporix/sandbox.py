@@ -94,6 +94,7 @@ def create_app(
     languages: Collection[str] = DEFAULT_LANGUAGES,
     rate_limit: int | None = None,
     mixin_schemas: str = "hosted",
+    availability_upsert: str = "replace",
 ) -> Starlette:
     """The sandbox app for ``tenant`` with its shop in ``db_path`` (created and seeded when new).
 
@@ -104,6 +105,7 @@ def create_app(
     every scope), which never expire. ``languages``: the tenant's content languages, the first one its
     default. ``rate_limit``: requests per second before 429 (None: no limit). ``mixin_schemas``: which
     mixin schema URLs writes take, ``hosted`` or ``any`` (``engine.sandbox.emporix.schema_service``).
+    ``availability_upsert``: ``replace`` or ``merge`` (``engine.sandbox.emporix.availability``).
     """
     store = Store(db_path, MIGRATIONS, seed)
     shop_clock = ShopClock(store, clock or time.time)
@@ -121,7 +123,9 @@ def create_app(
     )
     if mixin_schemas not in ("hosted", "any"):
         raise ValueError(f"mixin_schemas must be 'hosted' or 'any', not {mixin_schemas!r}")
-    shop = Shop(sandbox, shop_clock, tenant, tuple(languages), mixin_schemas)
+    if availability_upsert not in ("replace", "merge"):
+        raise ValueError(f"availability_upsert must be 'replace' or 'merge', not {availability_upsert!r}")
+    shop = Shop(sandbox, shop_clock, tenant, tuple(languages), mixin_schemas, availability_upsert)
     endpoints = [
         token_endpoint(sandbox, DEFAULT_CLIENTS if clients is None else clients, tenant, token_ttl),
         *template_endpoints(shop),

@@ -14,7 +14,8 @@ Readings where the reference is silent, each the strictest plausible one:
   fetching availabilities for a specific vendor"); writes ``availability.availability_manage``.
 * An upsert replaces the whole record: fields it does not send (``available``, ``popularity``,
   ``distributionChannel``, mixins) are gone afterwards, so a client that means to keep them sends
-  them back. The id is ``<site>:<productId>``.
+  them back. The other plausible reading, that it changes only the fields sent, is
+  ``create_app(availability_upsert="merge")``. The id is ``<site>:<productId>``.
 * The product must exist (404 for one, a 404 item in a bulk) and the site must be one of the tenant's
   (400). The reference advises against availabilities for a site named ``main`` (an aggregator of the
   other sites); the sandbox tenant has that one site only, so it takes them and reads them back as
@@ -104,6 +105,8 @@ def _store(shop: Shop, db: sqlite3.Connection, product_id: str, site: str, body:
     old = AVAILABILITIES.get(db, key)
     now = shop.timestamp()
     doc: Doc = {"id": key, "site": site, "productId": product_id}
+    if old is not None and shop.availability_upsert == "merge":
+        doc.update({k: v for k, v in old.items() if k not in ("id", "site", "productId", "metadata")})
     doc.update(
         {
             k: body[k]
@@ -113,6 +116,8 @@ def _store(shop: Shop, db: sqlite3.Connection, product_id: str, site: str, body:
     )
     metadata: Doc = {"createdAt": old["metadata"]["createdAt"] if old else now, "modifiedAt": now}
     mixins = (body.get("metadata") or {}).get("mixins")
+    if not mixins and old is not None and shop.availability_upsert == "merge":
+        mixins = old["metadata"].get("mixins")
     if mixins:
         metadata["mixins"] = dict(mixins)
     doc["metadata"] = metadata
