@@ -37,9 +37,9 @@ from engine.platforms.emporix.settings import Settings, settings_of
 from engine.platforms.emporix.shop import ID_CHUNK, Reader, Snapshot
 
 MAX_MEDIA_BYTES = 10 * 1024 * 1024
-TARGETED_ROUNDS = 5
+TARGETED_ROUNDS = 6
 """Requests a read of known products takes per chunk of ids: products, variants, owned assets, then
-prices and referring assets."""
+prices, referring assets and availabilities."""
 
 
 class EmporixProvider:
