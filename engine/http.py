@@ -377,6 +377,8 @@ class HttpClient:
             else:
                 text = f"{label}: forbidden (403): {message or 'no reason given'}"
                 hint = "grant the app the permission this call needs in the shop, then run again"
+            if fields:
+                text += " [" + "; ".join(_field_text(name, self.redact(m)) for name, m in fields) + "]"
             return AuthError(text, where=self.where, hint=hint, status=status)
         text = f"{label} failed with {status}"
         if code:
@@ -384,7 +386,8 @@ class HttpClient:
         if message:
             text += f": {message}"
         if fields:
-            text += " [" + "; ".join(f"{self.redact(name)}: {self.redact(m)}" for name, m in fields) + "]"
+            shown = (_field_text(self.redact(name), self.redact(m)) for name, m in fields)
+            text += " [" + "; ".join(shown) + "]"
         return PlatformError(text, where=self.where, hint=_hint_for(status), status=status)
 
 
@@ -451,7 +454,9 @@ def _parse_retry_after(value: str | None) -> float | None:
 
 
 def _error_body(response: httpx.Response) -> tuple[str | None, str, list[tuple[str, str]]]:
-    """The platform's error code, message and field errors, from ``{"code","message","errors"}``."""
+    """The platform's error code, message and field errors, from ``{"code","message","errors"}``, and
+    the ``details`` some platforms give instead (texts, or objects with ``field`` and ``message``; a
+    detail without a field has the name ``""``)."""
     try:
         body = decode_json(response)
     except ValueError:
@@ -466,11 +471,23 @@ def _error_body(response: httpx.Response) -> tuple[str | None, str, list[tuple[s
         for name, messages in errors.items():
             items = messages if isinstance(messages, list) else [messages]
             fields.extend((str(name), str(m)) for m in items)
+    details = body.get("details")
+    if isinstance(details, list):
+        for detail in details:
+            if isinstance(detail, dict):
+                text = detail.get("message") or detail.get("type") or ""
+                fields.append((str(detail.get("field") or ""), str(text)))
+            elif detail is not None:
+                fields.append(("", str(detail)))
     return (
         str(code) if code is not None else None,
         str(message) if message is not None else response.reason_phrase,
         fields,
     )
+
+
+def _field_text(name: str, message: str) -> str:
+    return f"{name}: {message}" if name else message
 
 
 _PERMISSION = re.compile(r"\b([a-z][a-z_]*:[a-z][a-z_]*)\b")

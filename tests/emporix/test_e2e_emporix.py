@@ -67,7 +67,7 @@ def test_demo_catalog_applies_and_a_second_plan_and_apply_change_nothing(repo: P
     assert first.exit_code == 0, first.output
     assert "Apply complete" in first.stderr
     assert "0 failed" in first.stderr
-    assert "Note: stock of 33 variant(s) is not sent" in first.stderr
+    assert "stock of" not in first.stderr, "stock is sent to the availability service"
 
     again = shelf("plan", "--detailed-exitcode")
     assert again.exit_code == 0, again.output
@@ -94,6 +94,8 @@ def test_demo_catalog_applies_and_a_second_plan_and_apply_change_nothing(repo: P
     assert tote["categoryIds"] == ["accessories"]
     windbreaker = product(db, "retro-windbreaker")
     assert windbreaker["published"] is False
+    stock = {a["productId"]: a["stockLevel"] for a in listing(db, "availability/{t}/availability/site/main")}
+    assert len(stock) == 33 and stock["canvas-tote"] == 150
 
 
 def test_prices_carry_the_target_context_and_compare_price_as_a_discount(repo: Path) -> None:

@@ -78,7 +78,9 @@ def test_a_missing_scope_is_a_clear_error_naming_it(repo: Path, served: str) -> 
     _config(repo, served)
     result = shelf("plan", env={"EMPORIX_CLIENT_ID": "catalog-only", "EMPORIX_CLIENT_SECRET": LIMITED})
     assert result.exit_code == 1
-    assert "lack the scope coupon.coupon_" in result.stderr
-    assert "add coupon.coupon_" in result.stderr and "Emporix API key" in result.stderr
+    said = result.stderr
+    assert "GET /coupon/acme/coupons (Retrieving list of coupons by criteria): the credentials lack" in said
+    assert "Not allowed to access this resource" in said
+    assert "(coupon.coupon_manage, coupon.coupon_read)" in said and "Emporix API key" in said
     assert LIMITED not in result.output
     assert "Traceback" not in result.output

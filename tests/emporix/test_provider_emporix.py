@@ -78,7 +78,7 @@ async def test_an_expired_token_is_fetched_again_once_and_the_requests_replayed(
     stats = await _control(app, "GET", "/_sandbox/stats")
     assert stats["requests"]["POST /oauth/token"] == 1
     reads = {route: n for route, n in stats["requests"].items() if route.startswith("GET ")}
-    assert len(reads) == 5
+    assert len(reads) == 7, "products, categories, prices, assets, coupons, mixin schemas and stock"
     assert max(reads.values()) == 2, "a request refused with the expired token is sent again"
     assert min(reads.values()) >= 1
 
@@ -95,8 +95,9 @@ async def test_a_missing_write_scope_fails_the_change_naming_the_scope(repo: Pat
     failed = {r.address: r.error or "" for r in report.failed if not r.skipped}
     assert failed
     for error in failed.values():
-        assert "lack the scope price.price_manage (403)" in error
-        assert "add price.price_manage to the scopes" in error
+        assert "): the credentials lack a scope this operation needs (403: The access" in error
+        assert "Emporix's reference lists price.price_manage for it" in error
+        assert "add the scope it needs (price.price_manage) to the scopes" in error
         assert "s3cret-7d1" not in error
 
 
@@ -110,10 +111,11 @@ async def test_a_missing_read_scope_is_an_auth_error_before_anything_is_written(
         with pytest.raises(AuthError) as caught:
             await read_and_plan(session)
     assert caught.value.exit_code == 1
-    assert (
-        "GET /media/sandbox/assets: the credentials lack the scope media.asset_read" in caught.value.render()
-    )
-    assert "add media.asset_read to the scopes of this target's Emporix API key" in caught.value.render()
+    rendered = caught.value.render()
+    assert "GET /media/sandbox/assets (Retrieving all assets): the credentials lack a scope" in rendered
+    assert "[Missing required scopes]" in rendered, "the service's details are kept"
+    assert "lists media.asset_manage, media.asset_read for it" in rendered
+    assert "add the scope it needs (media.asset_manage, media.asset_read) to the scopes" in rendered
     stats = await _control(app, "GET", "/_sandbox/stats")
     assert stats["writes"] == 0
 

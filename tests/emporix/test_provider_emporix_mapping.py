@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from urllib.parse import unquote
 
 import httpx
 import pytest
@@ -27,7 +26,7 @@ from engine.platforms.emporix.auth import missing_scope
 from engine.platforms.emporix.categories import category_keys
 from engine.platforms.emporix.coupons import coupon_doc, promotion_from_live
 from engine.platforms.emporix.live_products import price_of
-from engine.platforms.emporix.mixins import PRODUCT_SCHEMA
+from engine.platforms.emporix.mixin_schemas import PRODUCT, attributes, property_names
 from engine.platforms.emporix.prepare import prepare_catalog
 from engine.platforms.emporix.product_docs import price_doc, price_values
 from engine.platforms.emporix.settings import Settings, settings_of
@@ -160,7 +159,7 @@ def test_a_coupon_keeps_the_shops_fields_and_switches_discount_kind() -> None:
         "metadata": {"version": 4, "mixins": {}},
     }
     promotion = Promotion("bf", {"*": "Black Friday"}, Discount("amount", Decimal("5.00")), code="BF")
-    document = coupon_doc(promotion, live, [], SETTINGS)
+    document = coupon_doc(promotion, live, [], SETTINGS, "https://schemas.test/coupon_v1.json")
     assert document["discountType"] == "ABSOLUTE"
     assert document["discountAbsolute"] == {"amount": Decimal("5.00"), "currency": "EUR"}
     assert "discountPercentage" not in document
@@ -170,6 +169,7 @@ def test_a_coupon_keeps_the_shops_fields_and_switches_discount_kind() -> None:
     assert "status" not in document and "code" not in document
     assert document["metadata"]["version"] == 4
     assert document["mixins"]["shelf"] == {"key": "bf"}
+    assert document["metadata"]["mixins"] == {"shelf": "https://schemas.test/coupon_v1.json"}
     read = promotion_from_live({**live, "code": "BF"}, "bf", {"old": "sale"})
     assert read.categories == ("sale",) and read.discount == Discount("percent", Decimal("20"))
 
@@ -200,11 +200,11 @@ def test_a_sandbox_target_has_defaults() -> None:
     assert settings.languages == ("en",) and settings.site == "main" and settings.well_known_secret
 
 
-def test_the_shelf_mixin_schema_travels_in_its_url() -> None:
-    scheme, _, payload = PRODUCT_SCHEMA.partition(",")
-    assert scheme == "data:application/schema+json"
-    schema = json.loads(unquote(payload))
-    assert set(schema["properties"]) == {"sku", "seoTitle", "seoDescription", "properties", "digital"}
+def test_the_product_mixin_schema_describes_each_property_as_an_attribute() -> None:
+    wanted = attributes(PRODUCT, ["Material", "Care"])
+    assert [a["key"] for a in wanted] == ["sku", "seoTitle", "seoDescription", "properties", "digital"]
+    assert property_names({"attributes": wanted}) == {"Material", "Care"}
+    assert [a["metadata"].get("localized") for a in wanted[:3]] == [False, True, True]
 
 
 def test_the_missing_scope_is_found_in_the_platforms_message() -> None:
@@ -256,11 +256,14 @@ def test_what_emporix_cannot_hold_is_a_plan_error_at_its_recipe_line() -> None:
     assert "file 'files/big.pdf' of product 'guide' is 11534336 bytes" in text
 
 
-def test_stock_is_replaced_by_the_live_value_and_counted() -> None:
+def test_a_recipes_stock_is_kept_and_a_missing_one_takes_the_live_value() -> None:
     product = Product(key="mug", title={"*": "Mug"}, variants=(Variant(price=Decimal("5"), stock=7),))
-    prepared = prepare_catalog(Catalog(products={"mug": product}), LiveState(), SETTINGS, ())
-    assert prepared.unsent_stock == 1
-    assert prepared.catalog.products["mug"].variants[0].stock is None
+    unstocked = Product(key="cup", title={"*": "Cup"}, variants=(Variant(price=Decimal("5")),))
+    live = LiveState()
+    live.catalog.products["cup"] = Product(key="cup", title={"*": "Cup"}, variants=(Variant(stock=3),))
+    prepared = prepare_catalog(Catalog(products={"mug": product, "cup": unstocked}), live, SETTINGS, ())
+    assert prepared.catalog.products["mug"].variants[0].stock == 7
+    assert prepared.catalog.products["cup"].variants[0].stock == 3
     assert prepared.catalog.products["mug"].title == {"en": "Mug", "de": "Mug"}
 
 

@@ -9,6 +9,7 @@ from engine.errors import PlatformError
 from engine.http import BearerAuth, HttpClient
 from engine.platforms.emporix.api import EmporixApi
 from engine.platforms.emporix.media_writes import MediaWrites
+from engine.platforms.emporix.mixin_schemas import MixinSchemas
 from engine.secrets import Secret
 
 CDN = "https://cdn.example.com/acme/a1/front.png"
@@ -56,7 +57,7 @@ async def test_a_blob_rewritten_without_a_local_file_sends_the_downloaded_bytes(
         "details": {"filename": "guide.pdf", "mimeType": "application/pdf", "bytes": 8},
         "metadata": {"version": 3},
     }
-    await MediaWrites(api).remove([live], {"p1"}, "p1")
+    await MediaWrites(api, MixinSchemas(api)).remove([live], {"p1"}, "p1")
     await api.http.aclose()
     assert len(sent) == 1
     assert b'filename="guide.pdf"' in sent[0] and b"application/pdf" in sent[0] and b"%PDF-1.7" in sent[0]
@@ -71,5 +72,5 @@ async def test_a_download_of_another_size_than_the_asset_is_refused() -> None:
     api = _api(httpx.MockTransport(answer))
     live = {"id": "a1", "type": "BLOB", "access": "PUBLIC", "details": {"filename": "x.png", "bytes": 99}}
     with pytest.raises(PlatformError, match="gave 3 bytes where the asset has 99"):
-        await MediaWrites(api).remove([live], {"p1"}, "p1")
+        await MediaWrites(api, MixinSchemas(api)).remove([live], {"p1"}, "p1")
     await api.http.aclose()

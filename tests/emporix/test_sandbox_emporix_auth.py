@@ -58,7 +58,11 @@ async def test_token_with_asked_scopes_only(app: Starlette) -> None:
     assert response.json()["scope"] == f"category.category_manage tenant={TENANT}"
     assert allowed.status_code == 201
     assert refused.status_code == 403
-    assert refused.json()["code"] == 403 and "product.product_manage" in refused.json()["message"]
+    assert refused.json() == {
+        "code": 403,
+        "status": "Forbidden",
+        "message": "The access to the requested resource has been forbidden by the server.",
+    }
 
 
 @pytest.mark.parametrize(
@@ -140,7 +144,7 @@ async def test_publishing_needs_the_publish_scope(tmp_path: Path) -> None:
         published = await c.post(PRODUCTS, json={"id": "p2", "code": "P2", "name": "Live", "published": True})
     assert draft.status_code == 201
     assert published.status_code == 403
-    assert "product.product_publish" in published.json()["message"]
+    assert published.json()["message"].startswith("The access to the requested resource has been forbidden")
 
 
 async def test_unpublished_products_need_read_unpublished(tmp_path: Path) -> None:
@@ -163,3 +167,4 @@ async def test_show_unpublished_categories_needs_the_scope(tmp_path: Path) -> No
         response = await c.get(CATEGORIES, params={"showUnpublished": "true"})
     assert response.status_code == 403
     assert set(response.json()) == {"code", "status", "message", "details"}
+    assert response.json()["details"] == ["Required scope(s): category.category_read_unpublished"]

@@ -19,8 +19,16 @@ def app(tmp_path: Path) -> Starlette:
     return make_app(tmp_path / "shop.sqlite")
 
 
+PUBLISH = {"publish": "true"}
+
+
 async def category(c: httpx.AsyncClient, name: str, **extra: Any) -> str:
-    response = await c.post(CATEGORIES, json={"localizedName": {"en": name}, "published": True, **extra})
+    publish = "true" if extra.get("published", True) else "false"
+    response = await c.post(
+        CATEGORIES,
+        params={"publish": publish},
+        json={"localizedName": {"en": name}, "published": True, **extra},
+    )
     assert response.status_code == 201, response.text
     return str(response.json()["id"])
 
@@ -51,7 +59,9 @@ async def test_tree_by_parent_id(app: Starlette) -> None:
         cycle = await c.patch(f"{CATEGORIES}/{apparel}", json={"parentId": tees, "metadata": {}})
         itself = await c.patch(f"{CATEGORIES}/{apparel}", json={"parentId": apparel, "metadata": {}})
         orphan = await c.post(
-            CATEGORIES, json={"localizedName": {"en": "X"}, "published": True, "parentId": "ghost"}
+            CATEGORIES,
+            params=PUBLISH,
+            json={"localizedName": {"en": "X"}, "published": True, "parentId": "ghost"},
         )
         second = await category(c, "Hoodies", parentId=apparel)
         positions = [(await c.get(f"{CATEGORIES}/{i}")).json()["position"] for i in (shirts, second)]
@@ -80,10 +90,12 @@ async def test_codes_and_ecns_are_unique(app: Starlette) -> None:
     async with client(app) as c:
         await category(c, "A", code="apparel", ecn=["E1"])
         same_code = await c.post(
-            CATEGORIES, json={"localizedName": {"en": "B"}, "published": True, "code": "APPAREL"}
+            CATEGORIES,
+            params=PUBLISH,
+            json={"localizedName": {"en": "B"}, "published": True, "code": "APPAREL"},
         )
         same_ecn = await c.post(
-            CATEGORIES, json={"localizedName": {"en": "C"}, "published": True, "ecn": ["E1"]}
+            CATEGORIES, params=PUBLISH, json={"localizedName": {"en": "C"}, "published": True, "ecn": ["E1"]}
         )
         by_code = await c.get(CATEGORIES, params={"code": "Apparel"})
     assert same_code.status_code == 409 and same_ecn.status_code == 409
@@ -107,23 +119,38 @@ async def test_upsert_publish_and_validation(app: Starlette) -> None:
             json={"localizedName": {"en": "T"}, "published": False},
         )
         missing = await c.post(CATEGORIES, json={"localizedName": {"en": "X"}})
-        empty_name = await c.post(CATEGORIES, json={"localizedName": {}, "published": True})
+        unasked = await c.post(CATEGORIES, json={"localizedName": {"en": "X"}, "published": True})
+        asked_wrongly = await c.put(
+            f"{CATEGORIES}/tees",
+            params={"publish": "false"},
+            json={"localizedName": {"en": "T"}, "published": True},
+        )
+        empty_name = await c.post(CATEGORIES, params=PUBLISH, json={"localizedName": {}, "published": True})
         diacritics = await c.post(
             CATEGORIES,
+            params=PUBLISH,
             json={"localizedName": {"de": "Röcke"}, "localizedSlug": {"de": "röcke"}, "published": True},
         )
         language = await c.post(
             CATEGORIES,
+            params=PUBLISH,
             json={"localizedName": {"en": "X", "de": "Y"}, "published": True},
             headers={"Content-Language": "en"},
         )
         classification = await c.post(
-            CATEGORIES, json={"localizedName": {"en": "X"}, "published": True, "type": "CLASSIFICATION"}
+            CATEGORIES,
+            params=PUBLISH,
+            json={"localizedName": {"en": "X"}, "published": True, "type": "CLASSIFICATION"},
         )
         unpublished_read = await c.get(f"{CATEGORIES}/tees")
         listed = await c.get(CATEGORIES, headers={"X-Total-Count": "true"})
     assert created.status_code == 201 and created.json() == {"id": "tees"}
     assert updated.status_code == 204 and mismatch.status_code == 400
+    for refused in (unasked, asked_wrongly):
+        assert refused.status_code == 400
+        assert refused.json()["details"] == [
+            "publish: must match published in the body (the parameter defaults to false)"
+        ]
     for response in (missing, empty_name, diacritics, language, classification):
         assert response.status_code == 400, response.text
         assert response.json()["details"]

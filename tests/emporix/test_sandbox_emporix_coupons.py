@@ -71,7 +71,11 @@ async def test_status_follows_the_validity_window(app: Starlette) -> None:
 async def test_discount_and_restriction_rules(app: Starlette) -> None:
     async with client(app) as c:
         category = (
-            await c.post(CATEGORIES, json={"localizedName": {"en": "Shoes"}, "published": True})
+            await c.post(
+                CATEGORIES,
+                params={"publish": "true"},
+                json={"localizedName": {"en": "Shoes"}, "published": True},
+            )
         ).json()["id"]
         cases = {
             "percent": coupon(discountPercentage=None),

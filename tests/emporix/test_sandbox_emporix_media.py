@@ -16,7 +16,9 @@ from emporix_sandbox_support import ASSETS, PNG, PRODUCTS, basic, client, make_a
 
 @pytest.fixture
 def app(tmp_path: Path) -> Starlette:
-    return make_app(tmp_path / "shop.sqlite")
+    """The shop under the reading that a mixin schema may be hosted anywhere (these tests are about
+    blobs; the Schema service's reading is tested in ``test_emporix_mixin_schemas``)."""
+    return make_app(tmp_path / "shop.sqlite", mixin_schemas="any")
 
 
 def blob(body: dict[str, Any], data: bytes = PNG, name: str = "front.png") -> dict[str, Any]:

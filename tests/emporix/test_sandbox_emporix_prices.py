@@ -197,5 +197,5 @@ async def test_force_delete_needs_the_admin_scope(tmp_path: Path) -> None:
     async with client(app, token="limited") as c:
         forced = await c.delete(f"{MODELS}/{DEFAULT_PRICE_MODEL_ID}", params={"forceDelete": "true"})
         read_models = await c.get(MODELS)
-    assert forced.status_code == 403 and "price.pricemodel_manage_admin" in forced.json()["message"]
+    assert forced.status_code == 403 and forced.json()["message"].startswith("The access to the requested")
     assert read_models.status_code == 403

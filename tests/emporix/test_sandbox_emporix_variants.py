@@ -163,9 +163,11 @@ async def test_changing_values_regenerates(app: Starlette) -> None:
         template_id = await make_template(c)
         await make_product(c, parent_body(template_id))
         await basic(c)
-        category = (await c.post(CATEGORIES, json={"localizedName": {"en": "T"}, "published": True})).json()[
-            "id"
-        ]
+        category = (
+            await c.post(
+                CATEGORIES, params={"publish": "true"}, json={"localizedName": {"en": "T"}, "published": True}
+            )
+        ).json()["id"]
         blue_s = generated_id("tee", {"size": "S", "color": "BLUE"})
         await c.put(f"{CATEGORIES}/{category}/assignments/references/{blue_s}")
         patched = await c.patch(

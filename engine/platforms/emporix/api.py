@@ -87,7 +87,7 @@ class EmporixApi:
             )
         except AuthError as exc:
             if exc.status == 403:
-                raise scope_error(exc, f"{method} {path}", self.tenant) from None
+                raise scope_error(exc, method, path, self.tenant) from None
             raise
         if response.status_code in expect:
             return response
@@ -111,17 +111,20 @@ class EmporixApi:
         *,
         headers: Mapping[str, str] | None = None,
         coupons: bool = False,
+        ask_total: bool = True,
         key: Callable[[Doc], str] = lambda doc: str(doc.get("id")),
     ) -> list[Doc]:
         """Every item of a list: the first page with the total, then the other pages concurrently (one
         after another, until a page is not full, when the service answers no total). A service that
-        answers fewer items than asked per page (a cap of its own) is paged at its size."""
+        answers fewer items than asked per page (a cap of its own) is paged at its size. ``ask_total``
+        False: the route does not document the ``X-Total-Count`` request header, so it is not sent
+        (a total the service answers anyway is still used)."""
         base = dict(params or {})
         base["pageSize"] = self.page_size
         asked = dict(headers or {})
         if coupons:
             base["totalCount"] = "true"
-        else:
+        elif ask_total:
             asked["X-Total-Count"] = "true"
         first = await self.call(
             "GET", path, params={**base, "pageNumber": 1}, headers=asked, collection=True

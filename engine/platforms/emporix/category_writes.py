@@ -1,5 +1,9 @@
 """Writing categories: an upsert by id, written from the category read so the shop's other fields stay
-(see :mod:`engine.platforms.emporix.categories`), retried from a fresh read after a 409."""
+(see :mod:`engine.platforms.emporix.categories`), retried from a fresh read after a 409.
+
+The ``publish`` parameter goes with every write, equal to the body's ``published``: the reference says
+it must match and defaults to ``false``, so a published category written without it would be refused
+(or unpublished) under a strict reading."""
 
 from __future__ import annotations
 
@@ -35,7 +39,8 @@ class CategoryWrites:
             body = category_doc(category, current, parent_id, self.settings)
             if current is not None and _projection(body) == _projection(current):
                 return
-            await self.api.put(self._path(category_id), body, headers=WRITE_MAPS)
+            publish = "true" if body.get("published") else "false"
+            await self.api.put(self._path(category_id), body, params={"publish": publish}, headers=WRITE_MAPS)
 
         await with_fresh_reads(write, lambda: self.get(category_id), live)
 

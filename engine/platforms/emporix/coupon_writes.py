@@ -13,12 +13,14 @@ from engine.errors import PlatformError
 from engine.model import Promotion
 from engine.platforms.emporix.api import Doc, EmporixApi
 from engine.platforms.emporix.coupons import coupon_doc
+from engine.platforms.emporix.mixin_schemas import COUPON, MixinSchemas
 from engine.platforms.emporix.settings import Settings
 from engine.platforms.emporix.writes import with_fresh_reads
 
 
 class CouponWrites:
-    def __init__(self, api: EmporixApi, settings: Settings):
+    def __init__(self, api: EmporixApi, settings: Settings, schemas: MixinSchemas):
+        self.schemas = schemas
         self.api = api
         self.settings = settings
 
@@ -35,7 +37,8 @@ class CouponWrites:
         if live is not None and str(live.get("code")) == code:
             await self._replace(promotion, category_ids, live)
             return
-        body = {"code": code, **coupon_doc(promotion, None, category_ids, self.settings)}
+        url = await self.schemas.url(COUPON)
+        body = {"code": code, **coupon_doc(promotion, None, category_ids, self.settings, url)}
         try:
             await self.api.post(self.api.path("coupon", "coupons"), body)
         except PlatformError as exc:
@@ -58,7 +61,7 @@ class CouponWrites:
         async def write(current: Doc | None) -> None:
             if current is None:
                 raise PlatformError(f"coupon {code} is no longer in the shop", hint="plan again", status=404)
-            body = coupon_doc(promotion, current, category_ids, self.settings)
+            body = coupon_doc(promotion, current, category_ids, self.settings, await self.schemas.url(COUPON))
             await self.api.put(self._path(code), body, params={"partial": "false"})
 
         await with_fresh_reads(write, lambda: self.get(code), live)

@@ -23,7 +23,7 @@ from typing import Any
 
 from engine.model import ANY_LANGUAGE, Discount, Promotion
 from engine.platforms.emporix.api import Doc
-from engine.platforms.emporix.mixins import COUPON_SCHEMA, SHELF, shelf_of, with_mixin
+from engine.platforms.emporix.mixins import SHELF, shelf_of, with_mixin
 from engine.platforms.emporix.settings import Settings
 from engine.platforms.emporix.texts import one
 
@@ -56,8 +56,11 @@ def promotion_from_live(doc: Mapping[str, Any], key: str, category_keys: Mapping
     )
 
 
-def coupon_doc(promotion: Promotion, live: Doc | None, category_ids: list[str], settings: Settings) -> Doc:
-    """The coupon as sent: ``live`` with shelf's fields replaced (without its code: the path names it)."""
+def coupon_doc(
+    promotion: Promotion, live: Doc | None, category_ids: list[str], settings: Settings, mixin_url: str
+) -> Doc:
+    """The coupon as sent: ``live`` with shelf's fields replaced (without its code: the path names it;
+    ``mixin_url``: the hosted schema of shelf's mixin)."""
     doc = {k: copy.deepcopy(v) for k, v in (live or {}).items() if k not in READ_ONLY}
     doc["metadata"] = {
         k: v for k, v in (live or {}).get("metadata", {}).items() if k in ("version", "mixins")
@@ -86,5 +89,5 @@ def coupon_doc(promotion: Promotion, live: Doc | None, category_ids: list[str], 
         doc["restrictions"] = restrictions
     else:
         doc.pop("restrictions", None)
-    with_mixin(doc, SHELF, {"key": promotion.key}, COUPON_SCHEMA)
+    with_mixin(doc, SHELF, {"key": promotion.key}, mixin_url)
     return doc

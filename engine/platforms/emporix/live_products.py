@@ -17,14 +17,15 @@ Readings (the mapping is described field by field in docs/platforms/emporix.md):
   assets after them, oldest first); a variant's image is the first image that also points at the
   variant, or the asset that points at the variant alone (its own image). Files are the private assets
   whose ``shelf`` mixin names the product; a variant delivers the file that lists it.
-* Stock is not read: Emporix keeps it in the availability service, which shelf does not manage.
+* A variant's stock is the ``stockLevel`` of its product's availability on the target's site (none
+  without an availability there); see :mod:`engine.platforms.emporix.stock`.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -32,6 +33,7 @@ from engine.model import Asset, Product, Variant
 from engine.platforms.emporix.api import Doc
 from engine.platforms.emporix.mixins import MEDIA_ATTRIBUTES, shelf_of
 from engine.platforms.emporix.shop import refs_of
+from engine.platforms.emporix.stock import stock_of
 from engine.platforms.emporix.texts import managed
 
 OWN_MIXIN = "productVariantAttributes"
@@ -46,6 +48,8 @@ class Family:
     children: Sequence[Doc]
     prices: Mapping[str, Doc]
     assets: Sequence[Doc]
+    availability: Mapping[str, Doc] = field(default_factory=dict)
+    """Member id -> its availability on the target's site."""
 
     @property
     def id(self) -> str:
@@ -156,6 +160,7 @@ def product_from_live(
                 compare_price=compare,
                 file=_file_of(media.files, family.id),
                 live_id=family.id,
+                stock=stock_of(family.availability.get(family.id)),
             ),
         )
     properties = mixin.get("properties") or {}
@@ -204,6 +209,7 @@ def _child(
         own_image=own_image,
         file=_file_of(media.files, child_id),
         live_id=child_id,
+        stock=stock_of(family.availability.get(child_id)),
     )
 
 

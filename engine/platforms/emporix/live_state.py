@@ -82,6 +82,7 @@ def _products(
             children=snapshot.children.get(product_id, []),
             prices={m: snapshot.prices[m] for m in members if m in snapshot.prices},
             assets=assets.get(product_id, []),
+            availability={m: snapshot.availability[m] for m in members if m in snapshot.availability},
         )
         wanted = desired.products.get(key)
         pick = category_picker(keys, wanted.category if wanted else None)

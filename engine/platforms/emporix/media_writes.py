@@ -33,6 +33,7 @@ from engine.model import Asset, Product
 from engine.plan.uploads import Located, file_name
 from engine.platforms.emporix.api import Doc, EmporixApi, FilePart, all_of
 from engine.platforms.emporix.live_products import Family
+from engine.platforms.emporix.mixin_schemas import MEDIA, MixinSchemas
 from engine.platforms.emporix.mixins import SHELF, shelf_of, with_mixin
 from engine.platforms.emporix.product_docs import (
     METADATA_READ_ONLY,
@@ -56,7 +57,8 @@ class MediaWrites:
     """Asset writes for one provider; remembers what it uploaded, so a product's update that follows
     its uploads in the same apply knows those assets without reading them."""
 
-    def __init__(self, api: EmporixApi):
+    def __init__(self, api: EmporixApi, schemas: MixinSchemas):
+        self.schemas = schemas
         self.api = api
         self.uploaded: dict[str, Doc] = {}
 
@@ -79,7 +81,7 @@ class MediaWrites:
             known = next((a for a in live if str(a["id"]) == asset_id), None) or self.uploaded.get(asset_id)
             await self.place_one(placement, at, known or await self._found(asset_id, placement), members)
             return
-        body = asset_doc(placement, at, None, members)
+        body = asset_doc(placement, at, None, members, await self.schemas.url(MEDIA))
         asset_id = str(body["id"])
         try:
             await self._create(placement, body)
@@ -134,7 +136,7 @@ class MediaWrites:
         async def write(current: Doc | None) -> None:
             if current is None:
                 raise PlatformError(f"{placement.asset.ref} is no longer in the shop", hint="plan again")
-            body = asset_doc(placement, at, current, members)
+            body = asset_doc(placement, at, current, members, await self.schemas.url(MEDIA))
             if asset_projection(body) != asset_projection(current):
                 await self._put(current, body, placement.asset)
                 self.uploaded[str(current["id"])] = _next_version(body)

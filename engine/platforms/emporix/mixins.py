@@ -13,57 +13,21 @@ Emporix extends its objects with mixins: ``mixins.<name>`` holds the values and
 
 Alt texts go into the media service's own ``mediaCustomAttributes.altText``.
 
-Reading chosen: the references describe a mixin's schema URL only as where its schema is; shelf's
-schemas travel inside the URL itself (a ``data:`` URL), so they need no hosting and never go stale.
+The schema URLs are those Emporix's Schema service hosts for shelf's schemas
+(:mod:`engine.platforms.emporix.mixin_schemas`), as the mixin guide asks; the alt text's is the media
+service's own published schema.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote
 
 SHELF = "shelf"
 MEDIA_ATTRIBUTES = "mediaCustomAttributes"
 MEDIA_ATTRIBUTES_SCHEMA = (
     "https://res.cloudinary.com/saas-ag/raw/upload/emporix-docs/mediaCustomAttributesMixIn-v1.json"
 )
-
-_TEXTS = {"type": "object", "additionalProperties": {"type": "string"}}
-
-
-def _data_url(properties: Mapping[str, Any]) -> str:
-    schema = {
-        "$schema": "http://json-schema.org/draft-04/schema#",
-        "title": SHELF,
-        "type": "object",
-        "properties": dict(properties),
-    }
-    return "data:application/schema+json," + quote(json.dumps(schema, separators=(",", ":")), safe="")
-
-
-PRODUCT_SCHEMA = _data_url(
-    {
-        "sku": {"type": "string"},
-        "seoTitle": _TEXTS,
-        "seoDescription": _TEXTS,
-        "properties": _TEXTS,
-        "digital": {"type": "boolean"},
-    }
-)
-ASSET_SCHEMA = _data_url(
-    {
-        "product": {"type": "string"},
-        "ref": {"type": "string"},
-        "sha256": {"type": "string"},
-        "position": {"type": "integer"},
-        "role": {"enum": ["image", "variant_image", "file"]},
-        "variants": {"type": "array", "items": {"type": "string"}},
-    }
-)
-COUPON_SCHEMA = _data_url({"key": {"type": "string"}})
-
 
 def shelf_of(doc: Mapping[str, Any] | None) -> dict[str, Any]:
     """The ``shelf`` mixin of a document, empty when it has none."""

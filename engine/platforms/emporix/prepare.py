@@ -2,9 +2,8 @@
 
 * Texts are expanded to the target's languages (:mod:`engine.platforms.emporix.texts`); a promotion's
   title becomes the one-language coupon name.
-* **Stock** is not stored: Emporix keeps quantities in its availability service, which shelf does not
-  manage. A recipe's ``stock`` is replaced by the live value (none), so it never shows as a change, and
-  the provider says once per plan how many variants' stock is not sent.
+* **Stock** given by a recipe is managed (in the availability service, on the target's site); a variant
+  without ``stock`` takes the live value, so the shop's stock is left alone (not managed).
 * Images and files the shop already holds (same ref and same bytes, or same URL) get their asset's id,
   so that only new or changed ones are uploaded; variants get their live ids.
 * A held blob whose references or mixins the product's update rewrites is marked ``resend``, with its
@@ -42,7 +41,6 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 @dataclass
 class Prepared:
     catalog: Catalog
-    unsent_stock: int
     notes: list[str] = field(default_factory=list)
 
 
@@ -64,12 +62,10 @@ def prepare_catalog(
         for key, c in desired.categories.items()
     }
     products: dict[str, Product] = {}
-    unsent = 0
     notes: list[str] = []
     families = families or {}
     for key, product in desired.products.items():
         errors.extend(_product_errors(product))
-        unsent += sum(1 for v in product.variants if v.stock is not None)
         prepared = _product(product, live.catalog.products.get(key), languages)
         family = families.get(key)
         if family is not None:
@@ -94,7 +90,7 @@ def prepare_catalog(
             )
     if errors:
         raise PlanErrors(errors)
-    return Prepared(Catalog(categories=categories, products=products, promotions=promotions), unsent, notes)
+    return Prepared(Catalog(categories=categories, products=products, promotions=promotions), notes)
 
 
 def _where(item: Product | Promotion | Category, kind: str) -> Source | str:
@@ -183,7 +179,9 @@ def _product(product: Product, live: Product | None, languages: Sequence[str]) -
 
 def _variant(variant: Variant, live: Variant | None) -> Variant:
     return dataclasses.replace(
-        variant, stock=live.stock if live else None, live_id=live.live_id if live else None
+        variant,
+        stock=variant.stock if variant.stock is not None else (live.stock if live else None),
+        live_id=live.live_id if live else None,
     )
 
 

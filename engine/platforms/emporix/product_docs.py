@@ -20,10 +20,8 @@ from engine.platforms.emporix import ids
 from engine.platforms.emporix.api import Doc
 from engine.platforms.emporix.live_products import OWN_MIXIN, default_code, options_of, price_of
 from engine.platforms.emporix.mixins import (
-    ASSET_SCHEMA,
     MEDIA_ATTRIBUTES,
     MEDIA_ATTRIBUTES_SCHEMA,
-    PRODUCT_SCHEMA,
     SHELF,
     shelf_of,
     with_mixin,
@@ -125,8 +123,10 @@ def product_doc(
     live: Doc | None,
     settings: Settings,
     template: tuple[str, int] | None,
+    mixin_url: str,
 ) -> Doc:
-    """The product document: ``live`` with shelf's fields replaced (``template``: id and version)."""
+    """The product document: ``live`` with shelf's fields replaced (``template``: id and version;
+    ``mixin_url``: the hosted schema of shelf's mixin)."""
     doc = _sendable(live)
     doc["id"] = at.product_id
     doc["code"] = product.key
@@ -146,7 +146,7 @@ def product_doc(
     else:
         doc.pop("template", None)
         doc.pop("variantAttributes", None)
-    with_mixin(doc, SHELF, _product_mixin(product, live, settings), PRODUCT_SCHEMA)
+    with_mixin(doc, SHELF, _product_mixin(product, live, settings), mixin_url)
     return doc
 
 
@@ -300,7 +300,9 @@ class Members:
         return cls(now, now | frozenset(former))
 
 
-def asset_doc(placement: Placement, at: Layout, live: Doc | None, members: Members | None = None) -> Doc:
+def asset_doc(
+    placement: Placement, at: Layout, live: Doc | None, members: Members | None = None, mixin_url: str = ""
+) -> Doc:
     """The asset's JSON body: ``live`` (when there is one) with shelf's placement. Its references to the
     product are those of the placement that exist now (an upload can come before its product's new
     variants). An asset shelf uploaded for the product points at nothing else; another asset keeps its
@@ -341,7 +343,7 @@ def asset_doc(placement: Placement, at: Layout, live: Doc | None, members: Membe
         mixin["sha256"] = asset.sha256
     if placement.private:
         mixin["variants"] = list(placement.deliverers)
-    with_mixin(doc, SHELF, mixin, ASSET_SCHEMA)
+    with_mixin(doc, SHELF, mixin, mixin_url or _schema_of(live))
     alt = {"altText": asset.alt} if asset.alt else None
     with_mixin(doc, MEDIA_ATTRIBUTES, alt, MEDIA_ATTRIBUTES_SCHEMA)
     return doc
@@ -368,3 +370,8 @@ def _sendable(live: Doc | None) -> Doc:
     else:
         doc.pop("metadata", None)
     return doc
+
+
+def _schema_of(live: Doc | None) -> str:
+    """The schema URL ``live`` gives shelf's mixin: what a document built only to be compared keeps."""
+    return str((((live or {}).get("metadata") or {}).get("mixins") or {}).get(SHELF) or "")

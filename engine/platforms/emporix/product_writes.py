@@ -32,6 +32,7 @@ from engine.platforms.emporix import ids
 from engine.platforms.emporix.api import READ_MAPS, WRITE_MAPS, Doc, EmporixApi, all_of
 from engine.platforms.emporix.live_products import Family
 from engine.platforms.emporix.media_writes import MediaWrites
+from engine.platforms.emporix.mixin_schemas import PRODUCT
 from engine.platforms.emporix.product_docs import (
     Layout,
     Members,
@@ -46,6 +47,7 @@ from engine.platforms.emporix.product_docs import (
     template_projection,
 )
 from engine.platforms.emporix.settings import Settings
+from engine.platforms.emporix.stock import StockWrites
 from engine.platforms.emporix.writes import Destination, Upsert, upsert_all, with_fresh_reads
 
 SKIP_GENERATION = {"skipVariantGeneration": "true"}
@@ -61,6 +63,7 @@ class Written:
 
 class ProductWrites:
     def __init__(self, api: EmporixApi, settings: Settings, media: MediaWrites):
+        self.stock = StockWrites(api, settings.site)
         self.api = api
         self.settings = settings
         self.media = media
@@ -95,7 +98,11 @@ class ProductWrites:
         template = await self._template(product, at, live) if product.options else None
         wanted = {at.variant_id(v) for v in product.variants if product.options}
         gone = [c for c in children if str(c["id"]) not in wanted]
-        await all_of(*(self.api.delete(self._product_path(str(c["id"]))) for c in gone))
+        stock = dict(family.availability) if family else {}
+        await all_of(
+            *(self.api.delete(self._product_path(str(c["id"]))) for c in gone),
+            self.stock.remove([str(c["id"]) for c in gone], stock),
+        )
         written = await self._product(product, at, live, template)
         await self._variants(product, at, [c for c in children if str(c["id"]) in wanted], written["name"])
         members = Members.of({at.product_id, *wanted}, family.members() if family else ())
@@ -103,6 +110,7 @@ class ProductWrites:
             self._prices(product, at, family),
             self._assignment(at.product_id, category_id, old_category_id, categories),
             self._media(product, at, family, members),
+            self.stock.write(at.item_ids(product), stock),
         )
         if old_template and not product.options and old_template == ids.template_id(product.key):
             await self._delete_template(str(old_template))
@@ -168,7 +176,8 @@ class ProductWrites:
         params = SKIP_GENERATION if product.options else None
 
         async def write(current: Doc | None) -> Doc:
-            body = product_doc(product, at, current, self.settings, template)
+            url = await self.media.schemas.url(PRODUCT, [name for name, _ in product.properties])
+            body = product_doc(product, at, current, self.settings, template, url)
             if current is not None and product_projection(body) == product_projection(current):
                 return body
             await self.api.put(self._product_path(at.product_id), body, params=params, headers=WRITE_MAPS)
@@ -251,6 +260,7 @@ class ProductWrites:
         await all_of(
             *(self.api.delete(self._price_path(str(p["id"]))) for p in family.prices.values()),
             self.media.remove(family.assets, members, family.id),
+            self.stock.remove(members, family.availability),
         )
         params = {"force": "true"} if family.children else None
         await self.api.delete(self._product_path(family.id), params=params)

@@ -29,6 +29,7 @@ from engine.platforms.emporix.category_writes import CategoryWrites
 from engine.platforms.emporix.coupon_writes import CouponWrites
 from engine.platforms.emporix.live_state import Known, live_state
 from engine.platforms.emporix.media_writes import MediaWrites
+from engine.platforms.emporix.mixin_schemas import COUPON, MEDIA, PRODUCT, MixinSchemas
 from engine.platforms.emporix.prepare import prepare_catalog
 from engine.platforms.emporix.product_docs import Members, layout
 from engine.platforms.emporix.product_writes import ProductWrites
@@ -36,9 +37,9 @@ from engine.platforms.emporix.settings import Settings, settings_of
 from engine.platforms.emporix.shop import ID_CHUNK, Reader, Snapshot
 
 MAX_MEDIA_BYTES = 10 * 1024 * 1024
-TARGETED_ROUNDS = 5
+TARGETED_ROUNDS = 6
 """Requests a read of known products takes per chunk of ids: products, variants, owned assets, then
-prices and referring assets."""
+prices, referring assets and availabilities."""
 
 
 class EmporixProvider:
@@ -56,10 +57,11 @@ class EmporixProvider:
         self.settings = settings
         self.api = EmporixApi(http, settings.tenant)
         self.reader = Reader(self.api, settings)
-        self.media = MediaWrites(self.api)
+        self.schemas = MixinSchemas(self.api)
+        self.media = MediaWrites(self.api, self.schemas)
         self.products = ProductWrites(self.api, settings, self.media)
         self.categories = CategoryWrites(self.api, settings)
-        self.coupons = CouponWrites(self.api, settings)
+        self.coupons = CouponWrites(self.api, settings, self.schemas)
         self.snapshot: Snapshot | None = None
         self.known = Known()
         self.members: dict[str, frozenset[str]] = {}
@@ -79,12 +81,16 @@ class EmporixProvider:
         deleted = self.snapshot.deleted_codes if self.snapshot else set()
         prune = "products" in self.target.prune
         prepared = prepare_catalog(desired, live, self.settings, deleted, self.known.families, prune)
-        self.plan_notes = []
-        if prepared.unsent_stock:
-            self.plan_notes.append(
-                f"stock of {prepared.unsent_stock} variant(s) is not sent: Emporix keeps stock in its"
-                " availability service, which shelf does not manage (see docs/platforms/emporix.md)"
-            )
+        self.schemas.properties = frozenset(
+            name for product in prepared.catalog.products.values() for name, _ in product.properties
+        )
+        catalog = prepared.catalog
+        kinds = {PRODUCT} if catalog.products else set()
+        if any(p.images or p.files or any(v.image for v in p.variants) for p in catalog.products.values()):
+            kinds.add(MEDIA)
+        if catalog.promotions:
+            kinds.add(COUPON)
+        self.plan_notes = self.schemas.pending(self.schemas.properties, kinds)
         self.plan_notes.extend(prepared.notes)
         return prepared.catalog
 
@@ -116,9 +122,10 @@ class EmporixProvider:
             if cost < sum(self.snapshot.pages.values()):
                 await self._read_known(self.snapshot, product_ids, promotions, desired)
                 return self.snapshot
-        self.snapshot = await self.reader.whole()
+        snapshot, _ = await pair(self.reader.whole(), self.schemas.read())
+        self.snapshot = snapshot
         self.known = Known()
-        return self.snapshot
+        return snapshot
 
     async def _read_known(
         self, snapshot: Snapshot, product_ids: list[str], promotions: list[str], desired: Catalog

@@ -24,9 +24,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.platforms.emporix import ids
-from engine.platforms.emporix.api import READ_MAPS, Doc, EmporixApi, all_of
+from engine.platforms.emporix.api import READ_MAPS, Doc, EmporixApi, all_of, pair
 from engine.platforms.emporix.mixins import shelf_of
 from engine.platforms.emporix.settings import Settings
+from engine.platforms.emporix.stock import StockReads
 
 ID_CHUNK = 50
 PRODUCTS = "products"
@@ -45,6 +46,8 @@ class Snapshot:
     coupons: dict[str, Doc] = field(default_factory=dict)
     deleted_codes: set[str] = field(default_factory=set)
     pages: dict[str, int] = field(default_factory=dict)
+    availability: dict[str, Doc] = field(default_factory=dict)
+    """Product id -> its availability on the target's site."""
 
     def family(self, product_id: str) -> list[str]:
         """The product's id and its variants' ids."""
@@ -69,6 +72,7 @@ class Snapshot:
         for product_id in product_ids:
             for member in self.family(product_id):
                 self.prices.pop(member, None)
+                self.availability.pop(member, None)
             for asset in self.assets_of(product_id):
                 self.assets.pop(str(asset["id"]), None)
             self.products.pop(product_id, None)
@@ -77,6 +81,7 @@ class Snapshot:
         self.children.update(fresh.children)
         self.prices.update(fresh.prices)
         self.assets.update(fresh.assets)
+        self.availability.update(fresh.availability)
 
 
 def refs_of(asset: Mapping[str, Any]) -> set[str]:
@@ -89,21 +94,25 @@ class Reader:
     def __init__(self, api: EmporixApi, settings: Settings):
         self.api = api
         self.settings = settings
+        self.stock = StockReads(api, settings.site)
 
     async def whole(self) -> Snapshot:
-        products, categories, prices, assets, coupons = await all_of(
-            self._products({"expand": "template"}),
-            self.categories(),
-            self._prices({}),
-            self.api.list_all(self.api.path("media", "assets")),
-            self.api.list_all(
-                self.api.path("coupon", "coupons"),
-                {"showDeleted": "true"},
-                coupons=True,
-                key=lambda doc: str(doc.get("code")),
+        (products, categories, prices, assets, coupons), stock = await pair(
+            all_of(
+                    self._products({"expand": "template"}),
+                self.categories(),
+                self._prices({}),
+                self.api.list_all(self.api.path("media", "assets")),
+                self.api.list_all(
+                    self.api.path("coupon", "coupons"),
+                    {"showDeleted": "true"},
+                    coupons=True,
+                    key=lambda doc: str(doc.get("code")),
+                ),
             ),
+            self.stock.site_records(),
         )
-        snapshot = Snapshot(categories={str(c["id"]): c for c in categories})
+        snapshot = Snapshot(categories={str(c["id"]): c for c in categories}, availability=stock)
         self._add_products(snapshot, products)
         self._add_prices(snapshot, prices)
         snapshot.assets = {str(a["id"]): a for a in assets}
@@ -114,7 +123,10 @@ class Reader:
                 snapshot.coupons[str(coupon["code"])] = coupon
         size = self.api.page_size
         snapshot.pages = {
-            PRODUCTS: _pages(len(products), size) + _pages(len(prices), size) + _pages(len(assets), size),
+            PRODUCTS: _pages(len(products), size)
+            + _pages(len(prices), size)
+            + _pages(len(assets), size)
+            + _pages(len(stock), size),
             "categories": _pages(len(categories), size),
             "promotions": _pages(len(coupons), size),
         }
@@ -132,7 +144,10 @@ class Reader:
         )
         self._add_products(snapshot, [*parents, *kids])
         members = [m for p in snapshot.products for m in snapshot.family(p)]
-        prices, referring = await all_of(self._prices({}, members), self._assets("refIds.id", members))
+        (prices, referring), stock = await pair(
+            all_of(self._prices({}, members), self._assets("refIds.id", members)), self.stock.of(members)
+        )
+        snapshot.availability = stock
         self._add_prices(snapshot, prices)
         snapshot.assets = {str(a["id"]): a for a in [*owned, *referring]}
         return snapshot

@@ -13,7 +13,8 @@ parameter), ``sandbox_errors`` (error bodies), ``sandbox_products``, ``sandbox_p
 
 Paths are the services' own from the root (``/oauth/token``, ``/product/{tenant}/...``,
 ``/category/{tenant}/...``, ``/price/{tenant}/...``, ``/media/{tenant}/...``,
-``/coupon/{tenant}/...``); the control API is under ``/_sandbox/``. No lifespan events are needed.
+``/coupon/{tenant}/...``, ``/schema/{tenant}/...``, ``/availability/{tenant}/...``); the control API
+is under ``/_sandbox/``. No lifespan events are needed.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from engine.sandbox.emporix.auth import (
     tenant_check,
     token_endpoint,
 )
+from engine.sandbox.emporix.availability import availability_endpoints
 from engine.sandbox.emporix.categories import category_endpoints
 from engine.sandbox.emporix.context import DEFAULT_LANGUAGES, Shop, ShopClock
 from engine.sandbox.emporix.control import clock_routes
@@ -53,6 +55,7 @@ from engine.sandbox.emporix.media import media_endpoints, public_media_route
 from engine.sandbox.emporix.price_models import price_model_endpoints
 from engine.sandbox.emporix.prices import price_endpoints
 from engine.sandbox.emporix.products import product_endpoints
+from engine.sandbox.emporix.schema_service import schema_endpoints
 from engine.sandbox.emporix.templates import template_endpoints
 from engine.sandbox.emporix.variants import generated_id
 from engine.sandbox.faults import Faults
@@ -90,6 +93,8 @@ def create_app(
     tokens: Mapping[str, Collection[str] | None] | None = None,
     languages: Collection[str] = DEFAULT_LANGUAGES,
     rate_limit: int | None = None,
+    mixin_schemas: str = "hosted",
+    availability_upsert: str = "replace",
 ) -> Starlette:
     """The sandbox app for ``tenant`` with its shop in ``db_path`` (created and seeded when new).
 
@@ -98,7 +103,9 @@ def create_app(
     token lasts. ``clock`` (seconds since the epoch) dates tokens and records; the control API can move
     it on. ``tokens``: access tokens accepted without asking ``/oauth/token`` (token -> scopes, None for
     every scope), which never expire. ``languages``: the tenant's content languages, the first one its
-    default. ``rate_limit``: requests per second before 429 (None: no limit).
+    default. ``rate_limit``: requests per second before 429 (None: no limit). ``mixin_schemas``: which
+    mixin schema URLs writes take, ``hosted`` or ``any`` (``engine.sandbox.emporix.schema_service``).
+    ``availability_upsert``: ``replace`` or ``merge`` (``engine.sandbox.emporix.availability``).
     """
     store = Store(db_path, MIGRATIONS, seed)
     shop_clock = ShopClock(store, clock or time.time)
@@ -114,7 +121,11 @@ def create_app(
         authorize=tenant_check,
         render=render,
     )
-    shop = Shop(sandbox, shop_clock, tenant, tuple(languages))
+    if mixin_schemas not in ("hosted", "any"):
+        raise ValueError(f"mixin_schemas must be 'hosted' or 'any', not {mixin_schemas!r}")
+    if availability_upsert not in ("replace", "merge"):
+        raise ValueError(f"availability_upsert must be 'replace' or 'merge', not {availability_upsert!r}")
+    shop = Shop(sandbox, shop_clock, tenant, tuple(languages), mixin_schemas, availability_upsert)
     endpoints = [
         token_endpoint(sandbox, DEFAULT_CLIENTS if clients is None else clients, tenant, token_ttl),
         *template_endpoints(shop),
@@ -125,6 +136,8 @@ def create_app(
         *price_endpoints(shop),
         *media_endpoints(shop),
         *coupon_endpoints(shop),
+        *schema_endpoints(shop),
+        *availability_endpoints(shop),
     ]
     routes = [
         *api_routes(sandbox, BASE_PATH, endpoints),

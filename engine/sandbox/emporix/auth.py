@@ -25,7 +25,7 @@ from starlette.responses import Response
 
 from engine.sandbox.api import Endpoint, Handler, Sandbox
 from engine.sandbox.auth import Principal
-from engine.sandbox.emporix.errors import EmporixError, forbidden
+from engine.sandbox.emporix.errors import EmporixError, ScopeError, forbidden
 from engine.sandbox.emporix.exact_json import JsonResponse
 
 SCOPES: tuple[str, ...] = (
@@ -55,6 +55,12 @@ SCOPES: tuple[str, ...] = (
     "coupon.coupon_read",
     "coupon.coupon_manage",
     "coupon.coupon_redeem_on_behalf",
+    "schema.schema_manage",
+    "schema.schema_read",
+    "availability.availability_view",
+    "availability.availability_manage",
+    "availability.availability_view_by_vendor",
+    "availability.availability_manage_by_vendor",
 )
 ALL_SCOPES = frozenset(SCOPES)
 DEFAULT_TTL = 14399
@@ -124,10 +130,10 @@ def has(principal: Principal | None, scope: str) -> bool:
 
 
 def require(principal: Principal | None, *scopes: str, why: str = "") -> None:
-    """403 unless the token holds one of ``scopes``."""
+    """403 unless the token holds one of ``scopes`` (``why``: when the scope is needed, for readers of
+    the code; the answer is the service's documented 403 body, see :mod:`.sandbox_errors`)."""
     if principal is None or not principal.permissions.intersection(scopes):
-        needed = " or ".join(scopes)
-        raise forbidden(f"Insufficient scopes: {needed} is required{' ' + why if why else ''}.")
+        raise ScopeError(scopes)
 
 
 def scoped(handler: Handler, *scopes: str) -> Handler:

@@ -12,7 +12,10 @@ Readings where the reference and tutorial are silent:
   ``Content-Language`` other than ``*`` only the languages it names may be written.
 * ``position`` defaults to the end of the category's siblings; a ``PUT`` without one keeps it.
 * Publishing (``published`` true where it was not) needs ``category.category_publish``, unpublishing
-  ``category.category_unpublish``; a ``publish`` parameter that is sent must equal ``published`` (400).
+  ``category.category_unpublish``. The ``publish`` parameter "must match value of 'published' field
+  of the request body" and defaults to ``false``, so a body with ``published: true`` needs
+  ``publish=true`` and one with ``published: false`` may not send ``publish=true`` (400 naming
+  ``publish``); a ``PATCH`` body without ``published`` is not checked.
 * ``showUnpublished=true`` needs ``category.category_read_unpublished`` (403); without it unpublished
   categories are left out of lists and a read of one is a 404.
 * ``localizedName`` (and the other localized filters) match a case-insensitive part of the name in the
@@ -230,8 +233,8 @@ def write_category(
     _check_languages(doc, content_languages(request), shop.languages)
     if "published" not in doc:
         raise invalid_field("published", "required")
-    if publish is not None and publish != doc["published"]:
-        raise invalid_field("published", "must match the publish parameter")
+    if "published" in body and bool(publish) != body["published"]:
+        raise invalid_field("publish", "must match published in the body (the parameter defaults to false)")
     was = bool(old and old.get("published"))
     if doc["published"] and not was:
         require(principal, "category.category_publish", why="to publish a category")

@@ -55,6 +55,12 @@ class Shop:
     clock: ShopClock
     tenant: str
     languages: tuple[str, ...]
+    mixin_schemas: str = "hosted"
+    """Which mixin schema URLs writes take: ``hosted`` (the Schema service's and Emporix's published
+    ones) or ``any`` (see ``engine.sandbox.emporix.schema_service``)."""
+    availability_upsert: str = "replace"
+    """Whether an availability upsert ``replace``s the record or ``merge``s the fields it sends (see
+    ``engine.sandbox.emporix.availability``)."""
 
     @property
     def store(self) -> Store:

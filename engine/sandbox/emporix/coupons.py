@@ -63,6 +63,7 @@ from engine.sandbox.emporix.requests import (
     read_params,
     sort_items,
 )
+from engine.sandbox.emporix.schema_service import check_mixins
 from engine.sandbox.emporix.schemas_coupon import COUPON_CREATE, COUPON_UPDATE, READ_ONLY
 
 BASE = "/coupon/{tenant}/coupons"
@@ -201,6 +202,7 @@ def coupon_endpoints(shop: Shop) -> list[Endpoint]:
             if COUPONS.get(db, code) is not None:
                 raise conflict(f"A coupon with code {code} already exists.")
             _checked(db, doc)
+            check_mixins(shop, db, body, "COUPON")
             COUPONS.save(db, doc)
         return created({"id": code, "yrn": shop.yrn("coupon", code)})
 
@@ -229,6 +231,7 @@ def coupon_endpoints(shop: Shop) -> list[Endpoint]:
             doc = {"code": code, **doc, **kept}
             doc["metadata"]["version"] = old["metadata"]["version"] + 1
             _checked(db, doc)
+            check_mixins(shop, db, body, "COUPON")
             COUPONS.save(db, doc)
         return Response(status_code=200)
 

@@ -43,6 +43,14 @@ MIGRATIONS: tuple[Migration, ...] = (
         "CREATE TABLE emporix_coupons (seq INTEGER PRIMARY KEY AUTOINCREMENT, code TEXT NOT NULL UNIQUE,"
         " doc TEXT NOT NULL)",
     ),
+    (
+        "CREATE TABLE emporix_schemas (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,"
+        " doc TEXT NOT NULL)",
+        "CREATE TABLE emporix_schema_versions (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+        " id TEXT NOT NULL UNIQUE, schema_id TEXT NOT NULL, doc TEXT NOT NULL)",
+        "CREATE TABLE emporix_availabilities (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,"
+        " site TEXT NOT NULL, doc TEXT NOT NULL)",
+    ),
 )
 
 SHOP_TABLES = (
@@ -54,6 +62,9 @@ SHOP_TABLES = (
     "emporix_templates",
     "emporix_categories",
     "emporix_coupons",
+    "emporix_schemas",
+    "emporix_schema_versions",
+    "emporix_availabilities",
 )
 """Every shop table, as a reset empties them (the clock offset is not shop state and stays)."""
 

@@ -5,6 +5,7 @@ message, field messages) and drawn here in the shape the answering service docum
 
 * product: ``{"code", "status", "message"}`` (``coreErrorMessage``), with ``details`` of
   ``{"field", "type", "message"}`` when fields are at fault, and ``productId`` on a missing product;
+* schema: as product (``ErrorResponse``, ``details`` of objects);
 * category: ``{"code", "status", "message", "details": [text]}`` (``ErrorResponse``, every key present);
 * price and media: ``{"code", "status", "message", "details": [text]}`` (``errorMessage``);
 * coupon: ``{"status", "type", "message", "details": [{"field", "type", "message"}]}`` with a
@@ -15,6 +16,22 @@ message, field messages) and drawn here in the shape the answering service docum
   {"errorcode": "oauth.v2.InvalidAccessToken"}}}``, whatever made the token unusable.
 
 ``status`` is the HTTP reason phrase (``Bad Request``), as the references' examples show.
+
+A token without a scope the operation needs (:class:`ScopeError`) gets the 403 body each reference
+documents for it, which names the scope in some services only:
+
+* product and price: ``{"code": 403, "status": "Forbidden", "message": "The access to the requested
+  resource has been forbidden by the server."}``, no scope named;
+* media: the same message with two full stops and ``details: ["Missing required scopes"]`` (the
+  reference's example says ``status: "Bad request"``, a slip beside ``code: 403``; the reason phrase
+  ``Forbidden`` is answered);
+* category: ``message: "You need a scope for this action."``, ``details: ["Required scope(s): <scope>"]``;
+* schema: ``message: "You need to choose the required scope to complete this action."``, ``details:
+  [{"message": "Required scope(s): <scope>"}]``;
+* coupon: ``{"status": 403, "type": "insufficient_permissions", "message": "Not allowed to access this
+  resource"}``;
+* availability: ``{"type": "insufficient_permissions", "status": "403", "message": "User not
+  authorized."}`` (its example's string ``status``).
 """
 
 from __future__ import annotations
@@ -63,6 +80,36 @@ class EmporixError(ApiError):
         self.extra: dict[str, Any] = dict(extra or {})
 
 
+class ScopeError(EmporixError):
+    """403: the token holds none of ``scopes``; drawn as the answering service documents it."""
+
+    def __init__(self, scopes: Sequence[str]):
+        super().__init__(403, "Insufficient scopes: " + " or ".join(scopes))
+        self.scopes = tuple(scopes)
+
+
+_FORBIDDEN = "The access to the requested resource has been forbidden by the server."
+
+
+def scope_body(service: str, scopes: Sequence[str]) -> dict[str, Any]:
+    """The documented 403 body of ``service`` for a missing scope (see the module docstring)."""
+    named = "Required scope(s): " + ", ".join(scopes)
+    if service == "coupon":
+        message = "Not allowed to access this resource"
+        return {"status": 403, "type": "insufficient_permissions", "message": message}
+    if service == "availability":
+        return {"type": "insufficient_permissions", "status": "403", "message": "User not authorized."}
+    body: dict[str, Any] = {"code": 403, "status": phrase(403)}
+    if service == "category":
+        return {**body, "message": "You need a scope for this action.", "details": [named]}
+    if service == "schema":
+        message = "You need to choose the required scope to complete this action."
+        return {**body, "message": message, "details": [{"message": named}]}
+    if service == "media":
+        return {**body, "message": _FORBIDDEN[:-1] + "..", "details": ["Missing required scopes"]}
+    return {**body, "message": _FORBIDDEN}
+
+
 def bad_request(message: str, errors: Mapping[str, Sequence[str]] | None = None) -> EmporixError:
     return EmporixError(400, message, errors=errors)
 
@@ -106,6 +153,8 @@ def _detail_type(message: str) -> str:
 
 def error_body(service: str, error: ApiError) -> dict[str, Any]:
     """The body ``service`` answers ``error`` with."""
+    if isinstance(error, ScopeError):
+        return scope_body(service, error.scopes)
     extra = getattr(error, "extra", {})
     status, message = error.status, error.message
     pairs = [(field, text) for field, texts in error.errors.items() for text in texts]
@@ -119,7 +168,7 @@ def error_body(service: str, error: ApiError) -> dict[str, Any]:
             "details": [{"field": f, "type": _detail_type(t), "message": t} for f, t in pairs],
         }
     body: dict[str, Any] = {"code": status, "status": phrase(status), "message": message}
-    if service == "product":
+    if service in ("product", "schema"):
         if pairs:
             body["details"] = [{"field": f, "type": _detail_type(t), "message": t} for f, t in pairs]
     else:

@@ -70,6 +70,7 @@ from engine.sandbox.emporix.requests import (
     read_params,
     sort_items,
 )
+from engine.sandbox.emporix.schema_service import check_mixins
 from engine.sandbox.emporix.schemas_media import (
     BLOB_CREATE,
     BLOB_UPDATE,
@@ -210,6 +211,7 @@ def media_endpoints(shop: Shop) -> list[Endpoint]:
             if ASSETS.get(db, asset_id) is not None:
                 raise conflict(f"An asset with id {asset_id} already exists.")
             _check_refs(db, body)
+            check_mixins(shop, db, body, "MEDIA")
             doc = _stored(shop, body, asset_id, None)
             data = None
             if upload is not None:
@@ -242,6 +244,7 @@ def media_endpoints(shop: Shop) -> list[Endpoint]:
             if version is not None and version != old["metadata"]["version"]:
                 raise conflict("The asset was changed in the meantime; retry with its current version.")
             _check_refs(db, body)
+            check_mixins(shop, db, body, "MEDIA")
             doc = _stored(shop, body, asset_id, old)
             if upload is not None:
                 doc["details"] = _details(body, upload, old)

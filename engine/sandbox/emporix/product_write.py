@@ -44,6 +44,7 @@ from engine.sandbox.emporix.errors import (
     not_found,
 )
 from engine.sandbox.emporix.i18n import merged, written
+from engine.sandbox.emporix.schema_service import check_mixins
 from engine.sandbox.emporix.schemas_product import READ_ONLY
 from engine.sandbox.emporix.templates import template_at, value_fits
 from engine.sandbox.emporix.variants import (
@@ -259,6 +260,7 @@ def write_product(
     version = body.get("metadata", {}).get("version")
     if old is not None and version is not None and version != old["metadata"]["version"]:
         raise conflict(STALE)
+    check_mixins(shop, db, body, "PRODUCT")
     doc = _built(shop, body, old, write)
     if product_id is None:
         parent = body.get("parentVariantId")
