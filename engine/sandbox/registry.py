@@ -18,6 +18,7 @@ from engine.errors import ConfigError
 
 SANDBOX_MODULES: Mapping[str, str] = {
     "emporix": "engine.platforms.emporix.sandbox",
+    "partner": "engine.sandbox.partner",
     "xpage": "engine.platforms.xpage.sandbox",
 }
 
