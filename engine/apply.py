@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from engine.errors import ShelfError
 from engine.plan.model import Change, Plan
-from engine.platforms.base import Provider
+from engine.platforms.base import BatchProvider, Provider
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,8 @@ async def run_changes(
     on_done: Callable[[ChangeResult], None] | None = None,
 ) -> list[ChangeResult]:
     """Apply every change of ``plan``; never raises for a single failed change."""
+    if isinstance(provider, BatchProvider):
+        return await _run_waves(plan, provider, on_done)
     in_plan = {c.address for c in plan.changes}
     done: dict[str, asyncio.Event] = {c.address: asyncio.Event() for c in plan.changes}
     ok: dict[str, bool] = {}
@@ -96,6 +98,57 @@ async def run_changes(
     async with asyncio.TaskGroup() as group:
         for change in plan.changes:
             group.create_task(run(change))
+    order = {c.address: i for i, c in enumerate(plan.changes)}
+    results.sort(key=lambda r: order[r.address])
+    return results
+
+
+async def _run_waves(
+    plan: Plan, provider: BatchProvider, on_done: Callable[[ChangeResult], None] | None
+) -> list[ChangeResult]:
+    """Batching: every change whose dependencies succeeded goes to the provider in one call, then the
+    changes that waited for those, and so on; a change whose dependency failed is skipped."""
+    _check_acyclic(plan)
+    in_plan = {c.address for c in plan.changes}
+    ok: dict[str, bool] = {}
+    results: list[ChangeResult] = []
+    pending = list(plan.changes)
+
+    def finish(result: ChangeResult) -> None:
+        ok[result.address] = result.ok
+        results.append(result)
+        if on_done is not None:
+            on_done(result)
+
+    while pending:
+        deps = {c.address: [d for d in c.depends_on if d in in_plan and d != c.address] for c in pending}
+        ready = [c for c in pending if all(d in ok for d in deps[c.address])]
+        pending = [c for c in pending if c not in ready]
+        wave: list[Change] = []
+        for change in ready:
+            failed = [d for d in deps[change.address] if not ok[d]]
+            if failed:
+                skipped = f"not attempted: {', '.join(failed)} failed"
+                finish(ChangeResult(change.address, change.action.value, False, skipped, skipped=True))
+            else:
+                wave.append(change)
+        if not wave:
+            continue
+        try:
+            outcome = await provider.apply_batch(wave)
+        except ShelfError as exc:
+            log.debug("batch failed", exc_info=True)
+            outcome = {c.address: exc for c in wave}
+        for change in wave:
+            problem = outcome.get(change.address)
+            finish(
+                ChangeResult(
+                    change.address,
+                    change.action.value,
+                    ok=problem is None,
+                    error=problem.render() if problem is not None else None,
+                )
+            )
     order = {c.address: i for i, c in enumerate(plan.changes)}
     results.sort(key=lambda r: order[r.address])
     return results

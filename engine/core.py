@@ -18,7 +18,7 @@ from engine.plan.model import Plan
 from engine.plan.planner import address_filter, make_plan, protected_addresses
 from engine.plan.uploads import with_owners
 from engine.platforms import create_provider
-from engine.platforms.base import AddressFilter, AddressSet, LiveState, Provider
+from engine.platforms.base import AddressFilter, AddressSet, LiveState, Provider, WaitsForPlatform
 from engine.recipes.loader import load_for_target
 
 if TYPE_CHECKING:
@@ -45,15 +45,19 @@ async def open_session(
     target_name: str | None,
     *,
     transport: httpx.AsyncBaseTransport | None = None,
+    wait: float | None = None,
 ) -> AsyncIterator[Session]:
     """Load and check everything offline first, the platform's limits on images included (one read of
-    the recipes); only then open the provider (no request before)."""
+    the recipes); only then open the provider (no request before). ``wait`` bounds how long an apply
+    waits for the platform's asynchronous work, for providers that have such work."""
     target = require_target(config, target_name)
     loaded = load_for_target(config, target.name, everything=bool(target.prune))
     protected = (
         protected_addresses(loaded.everything, target.name) if loaded.everything is not None else frozenset()
     )
     provider = create_provider(target, config, transport=transport)
+    if wait is not None and isinstance(provider, WaitsForPlatform):
+        provider.wait = wait
     try:
         yield Session(config, target, loaded.desired, provider, protected, loaded.digest)
     finally:
@@ -76,8 +80,9 @@ async def read_and_plan(
         wanted = AddressSet(only)
     elif only or exclude:
         wanted = address_filter(only, exclude, session.desired)
-    live = await provider.read(session.desired, only=wanted)
-    prepared = provider.prepare(session.desired, live)
+    desired = session.desired if provider.capabilities.barcodes else _without_barcodes(session.desired)
+    live = await provider.read(desired, only=wanted)
+    prepared = provider.prepare(desired, live)
     plan = make_plan(
         target=session.target.name,
         platform=session.target.platform,
@@ -121,6 +126,17 @@ async def apply_plan(
                 paths = [f.path for f in change.fields] or [change.action.value]
                 report.not_converged[change.address] = paths
     return report
+
+
+def _without_barcodes(desired: Catalog) -> Catalog:
+    """``desired`` without barcodes, for a platform that has nowhere to keep them."""
+    products = {
+        key: replace(p, variants=tuple(replace(v, barcode=None) for v in p.variants))
+        if any(v.barcode for v in p.variants)
+        else p
+        for key, p in desired.products.items()
+    }
+    return replace(desired, products=products)
 
 
 def _as_planned(desired: Catalog, plan: Plan) -> Catalog:

@@ -16,6 +16,7 @@ from engine.errors import ShelfError
 from engine.plan.model import Plan
 from engine.plan.planfile import save_plan
 from engine.plan.render import plan_to_dict, render_markdown, render_text
+from engine.platforms.base import DEFAULT_WAIT
 from engine.saved import load_and_check, planned_target
 
 FORMATS = click.Choice(["text", "json", "markdown"])
@@ -66,8 +67,11 @@ def plan(state: State, target: str | None, out_path: Path | None, fmt: str, deta
 @click.option("--auto-approve", is_flag=True, help="Apply without asking (required without a terminal).")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
               help="How to show the plan and the report.")
+@click.option("--wait", "wait", type=click.FloatRange(min=0), default=DEFAULT_WAIT, show_default=True,
+              metavar="SECONDS", help="How long to wait for the platform's asynchronous work (jobs).")
 @pass_state
-def apply(state: State, planfile: Path | None, target: str | None, auto_approve: bool, fmt: str) -> int:
+def apply(state: State, planfile: Path | None, target: str | None, auto_approve: bool, fmt: str,
+          wait: float) -> int:
     """Plan (or load PLANFILE), confirm, apply, then re-read what changed to verify."""
     config = state.config
     if planfile is not None and target is None:
@@ -77,7 +81,7 @@ def apply(state: State, planfile: Path | None, target: str | None, auto_approve:
                          hint="review the plan with `shelf plan` first")
 
     async def job() -> tuple[Plan, Report | None]:
-        async with open_session(config, target) as session:
+        async with open_session(config, target, wait=wait) as session:
             with state.out.activity(f"Reading {session.target.name} ({session.target.platform})..."):
                 if planfile is not None:
                     current = await load_and_check(session, planfile)

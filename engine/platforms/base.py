@@ -14,12 +14,16 @@ A provider never knows about YAML; the planner never knows which platform it tal
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Protocol, runtime_checkable
 
+from engine.errors import ShelfError
 from engine.model import Catalog
 from engine.plan.model import Change
+
+DEFAULT_WAIT = 300.0
+"""Seconds ``shelf apply`` waits for a platform's asynchronous work by default (``--wait``)."""
 
 AddressFilter = Callable[[str], bool]
 
@@ -56,6 +60,9 @@ class Capabilities:
     referenced: frozenset[str] = frozenset()
     max_image_bytes: int | None = None
     image_types: frozenset[str] = frozenset()
+    barcodes: bool = False
+    """Whether the platform stores a barcode per SKU; where it does not, recipes' barcodes are left out
+    of the plan rather than shown as a change that can never be made."""
 
 
 @dataclass
@@ -93,3 +100,20 @@ class Provider(Protocol):
         ...
 
     async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class BatchProvider(Protocol):
+    """A provider whose API writes many objects per request offers ``apply_batch``; the core then hands
+    it every change whose dependencies are done, all at once (in waves), instead of one ``apply`` each.
+    It answers with the error of each change that failed (None for success) and never raises for one."""
+
+    async def apply_batch(self, changes: Sequence[Change]) -> Mapping[str, ShelfError | None]: ...
+
+
+@runtime_checkable
+class WaitsForPlatform(Protocol):
+    """A provider whose platform does its work asynchronously (jobs, provisioning) has ``wait``: how
+    many seconds an apply waits for that work before reporting it unfinished (``shelf apply --wait``)."""
+
+    wait: float

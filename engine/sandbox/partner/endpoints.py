@@ -111,9 +111,7 @@ def partner_endpoints(store: Store, jobs: Jobs) -> list[Endpoint]:
     async def categories(request: Request, principal: Principal | None) -> Response:
         chain, _ = vendor_of(request)
         read_query(request, CATEGORIES)
-        rows = store.query(
-            "SELECT * FROM partner_categories WHERE chain_id = ? ORDER BY global_id", (chain,)
-        )
+        rows = store.query("SELECT * FROM partner_categories WHERE chain_id = ? ORDER BY global_id", (chain,))
         return JSONResponse(
             {
                 "categories": [
