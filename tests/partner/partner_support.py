@@ -56,3 +56,38 @@ async def run_job(client: httpx.AsyncClient, path: str, answer: httpx.Response) 
     job_id = answer.json()["job_id"]
     body: dict[str, Any] = (await client.get(f"{path}/{job_id}")).json()
     return body
+
+
+def control(db: Path, method: str, path: str, body: Any = None) -> Any:
+    """The in-process emulator's control API on the file a command used."""
+    import asyncio
+
+    async def call() -> Any:
+        async with emulator(db) as client:
+            response = await client.request(method, path, json=body)
+            response.raise_for_status()
+            return response.json() if response.content else None
+
+    return asyncio.run(call())
+
+
+def vendor_products(db: Path, vendor: str) -> list[dict[str, Any]]:
+    """Every product one vendor holds, as the API lists it."""
+    import asyncio
+
+    async def call() -> list[dict[str, Any]]:
+        async with emulator(db) as client:
+            response = await client.get(f"{BASE}/vendors/{vendor}/catalog", params={"page_size": 10000})
+            products: list[dict[str, Any]] = response.json()["products"]
+            return products
+
+    return asyncio.run(call())
+
+
+def partner_db(repo: Path) -> Path:
+    return repo / ".shelf" / "sandbox" / "partner.sqlite"
+
+
+def writes_by_route(db: Path) -> dict[str, int]:
+    requests: dict[str, int] = control(db, "GET", "/_sandbox/stats")["requests"]
+    return {route: n for route, n in requests.items() if not route.startswith("GET ")}
