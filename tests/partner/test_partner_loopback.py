@@ -11,6 +11,7 @@ import pytest
 
 from engine.sandbox import serving
 from engine.sandbox.partner import create_app
+
 from support import PROJECT, shelf
 
 TOKEN = "partner-loopback-secret-51c9e2"
