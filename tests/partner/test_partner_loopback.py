@@ -32,7 +32,7 @@ def test_demo_over_http_and_the_token_appears_nowhere(
         shutil.copytree(PROJECT / name, repo / name)
     config = (PROJECT / "shelf.yaml").read_text()
     config = config.replace(
-        "    sandbox: true                 # in-process emulator of the Partner API, chain \"sandbox\"\n",
+        '    sandbox: true                 # in-process emulator of the Partner API, chain "sandbox"\n',
         f"    base_url: {served}\n    chain_id: sandbox\n    token: ${{PARTNER_TOKEN}}\n",
     )
     assert TOKEN not in config and "PARTNER_TOKEN" in config
