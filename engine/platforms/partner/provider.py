@@ -10,7 +10,8 @@ Every write is a job, waited for at most ``wait`` seconds (``shelf apply --wait`
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import httpx
@@ -63,6 +64,8 @@ class PartnerProvider:
         self._rows: dict[str, dict[str, Row]] = {}
         self._known_categories: set[str] | None = None
         self._desired = Catalog()
+        self.clock: Callable[[], float] = time.monotonic
+        self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
     async def aclose(self) -> None:
         await self.api.http.aclose()
@@ -178,7 +181,7 @@ class PartnerProvider:
     async def apply_batch(self, changes: Sequence[Change]) -> Mapping[str, ShelfError | None]:
         """Every product change in as few requests as the API allows, then the promotions."""
         results: dict[str, ShelfError | None] = {c.address: None for c in changes}
-        waiter = JobWaiter(self.api, self.wait)
+        waiter = JobWaiter(self.api, self.wait, sleep=self.sleep, clock=self.clock)
         products = [c for c in changes if c.kind == "product"]
         for change in changes:
             if change.kind not in ("product", "promotion"):
@@ -242,9 +245,16 @@ class PartnerProvider:
 
 
 def create_partner_provider(
-    target: Target, config: Config, *, base_url: str | None, transport: Any
+    target: Target,
+    config: Config,
+    *,
+    base_url: str | None,
+    transport: Any,
+    clock: Callable[[], float] = time.time,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> PartnerProvider:
-    """The provider for ``target``; ``transport`` is the in-process sandbox for sandbox targets."""
+    """The provider for ``target``; ``transport`` is the in-process sandbox for sandbox targets.
+    ``clock`` and ``sleep`` drive the request budget and job polling (tests pass fakes)."""
     settings = target.settings
     token = target.secrets.get("token") or (Secret(SANDBOX_TOKEN) if target.sandbox else None)
     missing = [n for n, v in (("token", token), ("chain_id", settings.get("chain_id"))) if not v]
@@ -258,7 +268,10 @@ def create_partner_provider(
     url = base_url or target.base_url or ""
     host = httpx.URL(url).host or "sandbox"
     budget = RequestBudget(
-        budget_file(config.state_dir, host), int(settings.get("rate_limit") or DEFAULT_RATE)
+        budget_file(config.state_dir, host),
+        int(settings.get("rate_limit") or DEFAULT_RATE),
+        clock=clock,
+        sleep=sleep,
     )
     inner = transport if transport is not None else httpx.AsyncHTTPTransport()
     http = HttpClient(
@@ -267,6 +280,7 @@ def create_partner_provider(
         transport=ThrottledTransport(inner, budget),
         concurrency=target.concurrency,
         where=target.name,
+        sleep=sleep,
     )
     locales = {str(k): str(v) for k, v in (settings.get("locales") or {}).items()}
     if not locales and target.sandbox:
@@ -281,9 +295,11 @@ def create_partner_provider(
         ledger_path(config.state_dir, config.root, target.name, settings.get("ledger")), target.name
     )
     vendors = tuple(str(v) for v in settings.get("vendors") or ())
-    return PartnerProvider(
+    provider = PartnerProvider(
         target,
         http,
         ledger,
         Settings(vendors, locales, settings.get("image_base_url"), dict(settings.get("categories") or {})),
     )
+    provider.clock, provider.sleep = clock, sleep
+    return provider
