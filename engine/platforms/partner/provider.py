@@ -52,6 +52,7 @@ class PartnerProvider:
         deletable=frozenset(),
         referenced=frozenset({"categories"}),
         barcodes=True,
+        images_by_url=True,
     )
 
     def __init__(self, target: Target, http: HttpClient, ledger: Ledger, settings: Settings):
