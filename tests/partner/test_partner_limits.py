@@ -46,10 +46,12 @@ class Recording(httpx.AsyncBaseTransport):
     def __init__(self, inner: httpx.AsyncBaseTransport):
         self.inner = inner
         self.statuses: list[int] = []
+        self.methods: list[str] = []
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         response = await self.inner.handle_async_request(request)
         self.statuses.append(response.status_code)
+        self.methods.append(request.method)
         return response
 
 
@@ -150,3 +152,39 @@ def test_500_price_changes_are_a_handful_of_requests(tmp_path: Path, monkeypatch
     assert requests["GET /v2/chains/{chain_id}/catalog/jobs/{job_id}"] == len(VENDORS)
     assert sum(requests.values()) <= 30  # 10 pages read to plan, 2 writes, 2 polls, 10 pages to verify
     assert shelf("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_a_create_still_running_after_wait_is_reported_and_not_sent_again(tmp_path: Path) -> None:
+    (tmp_path / "recipes").mkdir()
+    (tmp_path / "recipes" / "one.yaml").write_text("products:\n  - {key: a, title: A, price: 1, sku: A}\n")
+    (tmp_path / "shelf.yaml").write_text(
+        "recipes: [recipes]\ndefault_target: uae\ntargets:\n  uae:\n    platform: partner\n"
+        "    base_url: http://sandbox\n    chain_id: sandbox\n    token: sandbox\n"
+        "    vendors: [vendor-marina]\n    locales: {en: en_AE}\n"
+    )
+    clock = FakeClock()
+    recording = Recording(
+        httpx.ASGITransport(
+            app=create_app(tmp_path / "p.sqlite", rate_limit=None, job_delay=600, clock=clock)
+        )
+    )
+    config = load_config(tmp_path / "shelf.yaml", tmp_path)
+    target = config.targets["uae"]
+    loaded = load_for_target(config, "uae")
+
+    async def run() -> list[str]:
+        provider = create_partner_provider(
+            target, config, base_url=None, transport=recording, clock=clock, sleep=clock.sleep
+        )
+        provider.wait = 30
+        session = Session(config, target, loaded.desired, provider, frozenset(), loaded.digest)
+        try:
+            plan, _ = await read_and_plan(session)
+            report = await apply_plan(session, plan)
+            return [r.error or "" for r in report.failed]
+        finally:
+            await provider.aclose()
+
+    [error] = asyncio.run(run())
+    assert "still" in error and "after 30 s" in error
+    assert recording.methods.count("POST") == 1

@@ -47,6 +47,7 @@ class JobWaiter:
                 raise PlatformError(
                     f"{kind} job {job_id} is still {job.get('job_status')} after {self.wait:g} s",
                     where=self.api.http.where,
+                    status=202,  # accepted, not failed: a create is never sent again for it
                     hint="run `shelf plan` later: it reads what the job did;"
                     " `shelf apply --wait N` waits longer",
                 )
