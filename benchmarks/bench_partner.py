@@ -84,6 +84,7 @@ async def main(skus: int) -> None:
         counting = Counting(httpx.ASGITransport(app=create_app(db)))
         pages = math.ceil(skus / PAGE_SIZE) * len(VENDORS)
         creates = math.ceil(skus / CHUNK)
+        puts = creates * len(VENDORS)  # the quantities of the new SKUs, per vendor, in the same chunks
 
         async def apply_all() -> None:
             async with open_session(config, None, transport=counting) as session:
@@ -107,7 +108,7 @@ async def main(skus: int) -> None:
         await phase(
             f"first apply of {skus} SKUs to {len(VENDORS)} vendors (with stock)",
             apply_all,
-            {LIST: len(VENDORS) + pages, POST: creates, PUT: len(VENDORS), JOB: creates + len(VENDORS)},
+            {LIST: len(VENDORS) + pages, POST: creates, PUT: puts, JOB: creates + puts},
         )
         await phase("plan with nothing to change", noop_plan, {LIST: pages})
         write_catalog(root, skus, changed=1)

@@ -21,6 +21,10 @@ from pathlib import Path
 import httpx
 
 WINDOW = 60.0
+MARGIN = 1.0
+"""Seconds added to the window: a request is counted here when it is sent and by the platform when it
+arrives, so without a margin the 61st request could reach the platform a moment before the 1st leaves
+its window."""
 
 
 class RequestBudget:
@@ -32,10 +36,11 @@ class RequestBudget:
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         window: float = WINDOW,
+        margin: float = MARGIN,
     ):
         self.path = path
         self.per_minute = max(1, per_minute)
-        self.window = window
+        self.window = window + margin
         self._clock = clock
         self._sleep = sleep
         self._lock = asyncio.Lock()
