@@ -27,7 +27,7 @@ import harness
 
 from engine.config import Config, load_config
 from engine.core import apply_plan, open_session, read_and_plan
-from engine.platforms.xpage.sandbox import create_app
+from engine.sandbox.xpage.app import create_app
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from pictures import write_png  # the tests' pure-Python PNG writer

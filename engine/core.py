@@ -17,9 +17,17 @@ from engine.model import COLLECTIONS, KIND_OF_COLLECTION, Catalog
 from engine.plan.model import Plan
 from engine.plan.planner import address_filter, make_plan, protected_addresses
 from engine.plan.uploads import with_owners
-from engine.platforms import create_provider
-from engine.platforms.base import AddressFilter, AddressSet, LiveState, Provider, WaitsForPlatform
-from engine.recipes.loader import load_for_target
+from engine.platforms import PLATFORM_NAMES, capabilities_for, create_provider
+from engine.platforms.base import DEFAULT_WAIT as DEFAULT_WAIT
+from engine.platforms.base import (
+    AddressFilter,
+    AddressSet,
+    LiveState,
+    Provider,
+    WaitsForPlatform,
+)
+from engine.recipes.limits import ImageLimits
+from engine.recipes.loader import load_for_target, validate_all
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -39,6 +47,25 @@ class Session:
     recipes_digest: str
 
 
+def image_limits(platform: str) -> ImageLimits | None:
+    """``platform``'s limits on images, known without building a provider (so without a credential or a
+    request), as the data the recipe checks take; None for a platform shelf has no provider for."""
+    capabilities = capabilities_for(platform)
+    if capabilities is None:
+        return None
+    return ImageLimits(
+        PLATFORM_NAMES.get(platform, platform), capabilities.max_image_bytes, capabilities.image_types
+    )
+
+
+def validate(config: Config) -> int:
+    """``shelf validate``: every recipe for every target, each against its platform's limits; offline.
+    Returns the number of items checked."""
+    platforms = {target.platform for target in config.targets.values()}
+    limits = {p: found for p in platforms if (found := image_limits(p)) is not None}
+    return validate_all(config, limits)
+
+
 @asynccontextmanager
 async def open_session(
     config: Config,
@@ -51,7 +78,9 @@ async def open_session(
     the recipes); only then open the provider (no request before). ``wait`` bounds how long an apply
     waits for the platform's asynchronous work, for providers that have such work."""
     target = require_target(config, target_name)
-    loaded = load_for_target(config, target.name, everything=bool(target.prune))
+    loaded = load_for_target(
+        config, target.name, everything=bool(target.prune), limits=image_limits(target.platform)
+    )
     protected = (
         protected_addresses(loaded.everything, target.name) if loaded.everything is not None else frozenset()
     )

@@ -33,8 +33,8 @@ from typing import Any, Protocol, TypeVar
 
 import httpx
 
-from engine.config import Secret
 from engine.errors import AuthError, PlatformError
+from engine.secrets import Secret
 
 __all__ = [
     "Auth",
@@ -337,7 +337,7 @@ class HttpClient:
         if message:
             text += f": {message}"
         if fields:
-            text += " [" + "; ".join(f"{name}: {self.redact(m)}" for name, m in fields) + "]"
+            text += " [" + "; ".join(f"{self.redact(name)}: {self.redact(m)}" for name, m in fields) + "]"
         return PlatformError(text, where=self.where, hint=_hint_for(status), status=status)
 
 

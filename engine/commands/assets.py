@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from engine.assets_export import export_assets
 from engine.commands.common import State, pass_state
+from engine.importing.assets_export import export_assets
 
 
 @click.group()

@@ -11,12 +11,11 @@ import click
 
 from engine.apply import ChangeResult, Report
 from engine.commands.common import State, emit_json, pass_state
-from engine.core import Session, apply_plan, open_session, read_and_plan
+from engine.core import DEFAULT_WAIT, Session, apply_plan, open_session, read_and_plan
 from engine.errors import ShelfError
 from engine.plan.model import Plan
 from engine.plan.planfile import save_plan
 from engine.plan.render import plan_to_dict, render_markdown, render_text
-from engine.platforms.base import DEFAULT_WAIT
 from engine.saved import load_and_check, planned_target
 
 FORMATS = click.Choice(["text", "json", "markdown"])

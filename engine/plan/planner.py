@@ -19,6 +19,7 @@ from engine.errors import PlanError
 from engine.model import COLLECTIONS, KIND_OF_COLLECTION, Catalog, Category, Item, Product, Promotion, address
 from engine.plan.diff import created_fields, deleted_fields, diff_item
 from engine.plan.model import Action, Change, FieldChange, Plan
+from engine.plan.platform import Capabilities, LiveState
 from engine.plan.uploads import (
     asset_addresses,
     keep_with_products,
@@ -28,7 +29,6 @@ from engine.plan.uploads import (
     removal_notes,
     upload_changes,
 )
-from engine.platforms.base import Capabilities, LiveState
 
 _DELETIONS = (Action.DELETE, Action.DEACTIVATE)
 

@@ -27,7 +27,7 @@ from urllib.parse import unquote, urlsplit
 
 from engine.model import Asset, Product, Variant
 from engine.plan.model import Action, Change
-from engine.platforms.base import LiveState
+from engine.plan.platform import LiveState
 
 Role = Literal["image", "variant_image", "file"]
 KINDS = ("image", "file")

@@ -117,6 +117,15 @@ CAPABILITIES: dict[str, Callable[[], Capabilities]] = {
 }
 
 
+PLATFORM_NAMES: dict[str, str] = {
+    "xpage": "xPage",
+    "emporix": "Emporix",
+    "partner": "the Partner API",
+    "appxite": "AppXite",
+}
+"""Each platform as messages name it."""
+
+
 def capabilities_for(platform: str) -> Capabilities | None:
     """What ``platform`` can do, known without building a provider (so without any request or
     credentials); None for a platform shelf has no provider for."""

@@ -15,12 +15,14 @@ A provider never knows about YAML; the planner never knows which platform it tal
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import ClassVar, Protocol, runtime_checkable
 
 from engine.errors import ShelfError
 from engine.model import Catalog
 from engine.plan.model import Change
+from engine.plan.platform import Capabilities, LiveState
+
+__all__ = ["AddressFilter", "AddressSet", "Capabilities", "LiveState", "Provider"]
 
 DEFAULT_WAIT = 300.0
 """Seconds ``shelf apply`` waits for a platform's asynchronous work by default (``--wait``)."""
@@ -40,45 +42,6 @@ class AddressSet:
 
     def __call__(self, address: str) -> bool:
         return address in self.addresses
-
-
-@dataclass(frozen=True)
-class Capabilities:
-    """What a platform can do, so the planner chooses actions without knowing the platform.
-
-    ``managed``: collections shelf creates and updates on this platform. ``deletable``: collections whose
-    objects can be deleted; a managed collection not listed here is pruned by deactivation
-    (``status: inactive``). ``referenced``: collections recipes may use as references only (xPage
-    categories exist in the shop but cannot be created). ``max_image_bytes``: the largest image file the
-    platform takes (None: no documented limit); ``image_types``: the MIME types of the images it takes
-    (empty: any of JPEG, PNG, WebP and GIF, which recipes allow). Both are checked offline, before any
-    request, by :mod:`engine.platforms.limits`.
-    """
-
-    managed: frozenset[str]
-    deletable: frozenset[str] = frozenset()
-    referenced: frozenset[str] = frozenset()
-    max_image_bytes: int | None = None
-    image_types: frozenset[str] = frozenset()
-    barcodes: bool = False
-    images_by_url: bool = False
-    """Whether the platform takes images as URLs only: local images are then published by the user at
-    the target's ``image_base_url`` (``shelf assets export``)."""
-    """Whether the platform stores a barcode per SKU; where it does not, recipes' barcodes are left out
-    of the plan rather than shown as a change that can never be made."""
-
-
-@dataclass
-class LiveState:
-    """The shop as read: a canonical catalog plus, per address, the platform id and a version.
-
-    ``versions`` hold the platform's version number or a content hash of the raw object, so a saved plan
-    can tell whether the object changed since it was planned.
-    """
-
-    catalog: Catalog = field(default_factory=Catalog)
-    ids: dict[str, str] = field(default_factory=dict)
-    versions: dict[str, str] = field(default_factory=dict)
 
 
 @runtime_checkable

@@ -11,12 +11,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from engine.documents.problems import Problem
+from engine.documents.strict_yaml import MDict
 from engine.model import Bundle, Category, Discount, DiscountKind, Item, Product, Promotion, Subscription
 from engine.recipes import assets
 from engine.recipes.parse import RawItem
-from engine.recipes.problems import Problem
 from engine.recipes.scope import ItemScope
-from engine.recipes.strict_yaml import MDict
 from engine.recipes.templates import Templates
 from engine.recipes.variants import variants
 

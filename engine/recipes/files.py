@@ -38,6 +38,13 @@ def recipe_files(config: Config) -> list[Path]:
             )
             for path in sorted(below, key=lambda p: p.relative_to(entry).as_posix()):
                 found[path.resolve()] = None
+        elif entry.exists():
+            raise ConfigError(
+                f"recipes path '{label(entry, config.root)}' is not a regular file"
+                " (a FIFO, socket or device)",
+                where=where,
+                hint="list the recipe files and folders under 'recipes:' in shelf.yaml",
+            )
         else:
             raise ConfigError(
                 f"recipes path '{label(entry, config.root)}' does not exist",

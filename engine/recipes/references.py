@@ -12,11 +12,11 @@ import dataclasses
 from collections.abc import Collection, Iterable
 from typing import Any
 
+from engine.documents.problems import Problem, did_you_mean
+from engine.documents.strict_yaml import MDict, MList
 from engine.errors import Source
 from engine.model import Catalog, Category, Promotion
 from engine.recipes.parse import RawItem
-from engine.recipes.problems import Problem, did_you_mean
-from engine.recipes.strict_yaml import MDict, MList
 
 RawIndex = dict[tuple[str, str], RawItem]
 

@@ -1,6 +1,6 @@
 """Which platforms have a sandbox, and how to make or reset one by platform name.
 
-Each platform's emulator lives in its own folder as ``engine.platforms.<name>.sandbox`` and exposes
+Each platform's emulator lives in its own folder, ``engine/sandbox/<name>/``; its ``app`` module exposes
 ``create_app(db_path, *, tokens=..., ...)``, ``reset_database(db_path)``, ``ALL_PERMISSIONS`` and
 ``BASE_PATH`` (where its API lives in the app). Modules
 are imported only when asked for, so using one sandbox never loads the others.
@@ -17,9 +17,9 @@ from typing import Any
 from engine.errors import ConfigError
 
 SANDBOX_MODULES: Mapping[str, str] = {
-    "emporix": "engine.platforms.emporix.sandbox",
-    "partner": "engine.sandbox.partner",
-    "xpage": "engine.platforms.xpage.sandbox",
+    "emporix": "engine.sandbox.emporix.app",
+    "partner": "engine.sandbox.partner.app",
+    "xpage": "engine.sandbox.xpage.app",
 }
 
 SANDBOX_PLATFORMS: tuple[str, ...] = tuple(sorted(SANDBOX_MODULES))

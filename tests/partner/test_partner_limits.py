@@ -10,7 +10,7 @@ import httpx
 import pytest
 from partner_support import VENDORS, FakeClock, control, item, partner_db
 
-from engine.config import Secret, load_config
+from engine.config import load_config
 from engine.core import Session, apply_plan, read_and_plan
 from engine.errors import PlatformError
 from engine.http import BearerAuth, HttpClient
@@ -19,6 +19,7 @@ from engine.platforms.partner.jobs import JobWaiter
 from engine.platforms.partner.provider import create_partner_provider
 from engine.recipes.loader import load_for_target
 from engine.sandbox.partner import create_app
+from engine.secrets import Secret
 from engine.throttle import RequestBudget
 
 from support import shelf

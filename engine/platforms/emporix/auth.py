@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from engine.config import Secret
 from engine.errors import AuthError, PlatformError
 from engine.http import HttpClient, Token, TokenAuth, TokenFetch, decode_json
+from engine.secrets import Secret
 
 TOKEN_PATH = "/oauth/token"
 _SCOPE = re.compile(r"\b([a-z]+\.[a-z]+(?:_[a-z]+)+)\b")

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 import httpx
 
-from engine.config import Config, Secret, Target
+from engine.config import Config, Target
 from engine.errors import ConfigError, PlanError, PlanErrors, PlatformError, ShelfError
 from engine.http import BearerAuth, HttpClient
 from engine.ledger import Ledger, ledger_path
@@ -37,6 +37,7 @@ from engine.platforms.partner.promotions import (
 )
 from engine.platforms.partner.read import live_product, row_digest, unknown_product
 from engine.platforms.partner.writes import Settings, failure, plan_work, run_work
+from engine.secrets import Secret
 from engine.throttle import RequestBudget, ThrottledTransport, budget_file
 
 SANDBOX_TOKEN = "sandbox"

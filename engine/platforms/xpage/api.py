@@ -22,9 +22,9 @@ from typing import Any
 
 import httpx
 
-from engine.config import Secret
 from engine.errors import AuthError, PlatformError
 from engine.http import HttpClient, Token, TokenFetch, decode_json
+from engine.secrets import Secret
 
 PAGE_SIZE = 200
 MIN_SEARCH = 2

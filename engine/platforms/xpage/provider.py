@@ -23,13 +23,14 @@ from typing import Any, ClassVar
 
 import httpx
 
-from engine.config import Config, Secret, Target
+from engine.config import Config, Target
 from engine.errors import ConfigError, PlanError, PlanErrors, PlatformError
 from engine.http import Auth, BearerAuth, HttpClient, TokenAuth
 from engine.model import ANY_LANGUAGE, Catalog, Category, Product, Text, Variant, text_in
 from engine.plan.model import Action, Change
 from engine.plan.uploads import locate, owner
 from engine.platforms.base import AddressFilter, AddressSet, Capabilities, LiveState
+from engine.platforms.unsupported import refuse
 from engine.platforms.xpage.api import PAGE_SIZE, RawProduct, XPageApi, token_fetcher
 from engine.platforms.xpage.asset_metadata import add_assets, live_files
 from engine.platforms.xpage.asset_prepare import file_errors, with_live_ids
@@ -45,6 +46,7 @@ from engine.platforms.xpage.mapping import (
     unknown_category_key,
     version_of,
 )
+from engine.secrets import Secret
 
 SANDBOX_TOKEN = "sandbox"
 INSTALL_HEADER = "X-App-Install-Id"
@@ -128,23 +130,10 @@ class XPageProvider:
     def prepare(self, desired: Catalog, live: LiveState) -> Catalog:
         """Desired, in the target's language, with unmanaged stock taken from the shop; PlanErrors for
         categories the shop lacks and for promotions and subscriptions, which xPage cannot hold."""
-        errors: list[PlanError] = []
-        for key, promotion in desired.promotions.items():
-            errors.append(
-                PlanError(
-                    f"promotion '{key}': xPage has no promotions API",
-                    where=promotion.source or f"promotion.{key}",
-                    hint="remove it, or list only other platforms' targets under its targets:",
-                )
-            )
-        for key, subscription in desired.subscriptions.items():
-            errors.append(
-                PlanError(
-                    f"subscription '{key}': xPage has no subscriptions",
-                    where=subscription.source or f"subscription.{key}",
-                    hint="list only AppXite targets under its targets:",
-                )
-            )
+        errors: list[PlanError] = [
+            *refuse("promotions", desired.promotions, "xPage", "xPage has no promotions API"),
+            *refuse("subscriptions", desired.subscriptions, "xPage"),
+        ]
         categories = {
             key: replace(c, name=self._resolve(c.name) or {ANY_LANGUAGE: key})
             for key, c in desired.categories.items()
