@@ -3,17 +3,21 @@
 The first poll goes out at once (a job may be done already), then after 0.5 s, 1 s, 2 s... at most 30 s
 apart, until the job is ``COMPLETED``, ``FAILED`` or ``DUPLICATE``, or until ``wait`` seconds have passed.
 A job still running then is an error naming it: its outcome is unknown, and the next plan reads what it did.
+Each poll of an unfinished job is logged (``-v``); on a terminal, apply's progress bar shows the time.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from engine.errors import PlatformError
 from engine.platforms.partner.api import PartnerApi
+
+log = logging.getLogger(__name__)
 
 DONE = frozenset({"COMPLETED", "FAILED", "DUPLICATE"})
 FIRST_PAUSE = 0.5
@@ -42,7 +46,9 @@ class JobWaiter:
             job = await self.api.job(kind, job_id)
             if str(job.get("job_status")) in DONE:
                 return job
-            left = self.wait - (self._clock() - started)
+            waited = self._clock() - started
+            log.info("%s job %s is %s after %.0f s", kind, job_id, job.get("job_status"), waited)
+            left = self.wait - waited
             if left <= 0:
                 raise PlatformError(
                     f"{kind} job {job_id} is still {job.get('job_status')} after {self.wait:g} s",
