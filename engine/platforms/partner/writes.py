@@ -122,10 +122,13 @@ async def run_work(work: Work, api: PartnerApi, waiter: JobWaiter, ledger: Ledge
         for i in range(0, len(items), CHUNK)
     ]
     await asyncio.gather(*creates)
+    created_by = {item["sku"]: address for items in work.creates.values() for address, item in items}
     for sku, per_vendor in work.follow.items():
-        if sku in work.follow and not _created_failed(sku, work):
-            for vendor, item in per_vendor.items():
-                work.updates.setdefault(vendor, []).append((_address_of(sku, work), item))
+        address = created_by.get(sku, "")
+        if address in work.failed:
+            continue  # its create was rejected or lost: nothing to follow up
+        for vendor, item in per_vendor.items():
+            work.updates.setdefault(vendor, []).append((address, item))
     updates = [
         _update(vendor, items[i : i + CHUNK], api, waiter, work, ledger)
         for vendor, items in work.updates.items()
@@ -133,22 +136,6 @@ async def run_work(work: Work, api: PartnerApi, waiter: JobWaiter, ledger: Ledge
     ]
     await asyncio.gather(*updates)
     return work.failed
-
-
-def _address_of(sku: str, work: Work) -> str:
-    for items in work.creates.values():
-        for address, item in items:
-            if item["sku"] == sku:
-                return address
-    return ""
-
-
-def _created_failed(sku: str, work: Work) -> bool:
-    return any(
-        item["sku"] == sku and address in work.failed
-        for items in work.creates.values()
-        for address, item in items
-    )
 
 
 async def _create(

@@ -65,21 +65,26 @@ def partner_endpoints(store: Store, jobs: Jobs) -> list[Endpoint]:
         chain, vendor = vendor_of(request)
         params = read_query(request, LIST)
         page, size = params.get("page", 1), params.get("page_size", 20)
-        rows = store.query(
-            "SELECT item FROM partner_products WHERE chain_id = ? AND vendor_id = ? ORDER BY seq",
-            (chain, vendor),
-        )
-        items = [json.loads(r["item"]) for r in rows]
-        if "is_active" in params:
-            items = [i for i in items if i["active"] is params["is_active"]]
-        if params.get("query_term"):
-            term = params["query_term"].casefold()
-            items = [i for i in items if _matches(i, term)]
-        if params.get("category_global_ids"):
-            wanted = set(params["category_global_ids"].split(","))
-            items = [i for i in items if wanted & set(i["category_global_ids"])]
-        total = len(items)
-        shown = items[(page - 1) * size : page * size]
+        filtered = any(params.get(k) for k in ("query_term", "category_global_ids")) or "is_active" in params
+        if filtered:
+            rows = store.query(
+                "SELECT item FROM partner_products WHERE chain_id = ? AND vendor_id = ? ORDER BY seq",
+                (chain, vendor),
+            )
+            items = _filter([json.loads(r["item"]) for r in rows], params)
+            total = len(items)
+            shown = items[(page - 1) * size : page * size]
+        else:
+            total = store.query(
+                "SELECT COUNT(*) AS n FROM partner_products WHERE chain_id = ? AND vendor_id = ?",
+                (chain, vendor),
+            )[0]["n"]
+            rows = store.query(
+                "SELECT item FROM partner_products WHERE chain_id = ? AND vendor_id = ?"
+                " ORDER BY seq LIMIT ? OFFSET ?",
+                (chain, vendor, size, (page - 1) * size),
+            )
+            shown = [json.loads(r["item"]) for r in rows]
         for item in shown:
             item["price"] = _money(item["price"])
         return JSONResponse(
@@ -153,6 +158,18 @@ def partner_endpoints(store: Store, jobs: Jobs) -> list[Endpoint]:
         Endpoint("PUT", base + "/promotion", put_promotion),
         Endpoint("GET", base + "/promotion/jobs/{job_id}", job_route(("promotion",))),
     ]
+
+
+def _filter(items: list[dict[str, Any]], params: dict[str, Any]) -> list[dict[str, Any]]:
+    if "is_active" in params:
+        items = [i for i in items if i["active"] is params["is_active"]]
+    if params.get("query_term"):
+        term = params["query_term"].casefold()
+        items = [i for i in items if _matches(i, term)]
+    if params.get("category_global_ids"):
+        wanted = set(params["category_global_ids"].split(","))
+        items = [i for i in items if wanted & set(i["category_global_ids"])]
+    return items
 
 
 def _matches(item: dict[str, Any], term: str) -> bool:
