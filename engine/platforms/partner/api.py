@@ -30,6 +30,7 @@ class PartnerApi:
         self.http = http
         self.chain = chain
         self.base = f"/v2/chains/{chain}"
+        self.pages: dict[str, int] = {}  # pages of each vendor's last listing
 
     async def _json(self, method: str, path: str, **kwargs: Any) -> Any:
         response = await self.http.request(method, path, **kwargs)
@@ -40,23 +41,31 @@ class PartnerApi:
             )
         return body
 
-    async def catalog_page(self, vendor: str, page: int) -> tuple[list[Row], int]:
-        body = await self._json(
-            "GET", f"{self.base}/vendors/{vendor}/catalog", params={"page": page, "page_size": PAGE_SIZE}
-        )
+    async def catalog_page(self, vendor: str, page: int, **search: str) -> tuple[list[Row], int]:
+        params = {"page": page, "page_size": PAGE_SIZE, **search}
+        body = await self._json("GET", f"{self.base}/vendors/{vendor}/catalog", params=params)
         products = [p for p in body.get("products") or [] if isinstance(p, dict)]
         return products, int(body.get("total_pages") or 1)
 
-    async def catalog(self, vendor: str) -> list[Row]:
-        """Every product of one vendor: the first page, then the others concurrently; a SKU seen twice
-        (the list moved while paged) is kept once."""
-        first, pages = await self.catalog_page(vendor, 1)
-        rest = await asyncio.gather(*(self.catalog_page(vendor, p) for p in range(2, pages + 1)))
+    async def catalog(self, vendor: str, **search: str) -> list[Row]:
+        """Every product of one vendor (matching ``query_term``, if given): the first page, then the
+        others concurrently; a SKU seen twice (the list moved while paged) is kept once."""
+        first, pages = await self.catalog_page(vendor, 1, **search)
+        self.pages[vendor] = pages
+        rest = await asyncio.gather(*(self.catalog_page(vendor, p, **search) for p in range(2, pages + 1)))
         seen: dict[str, Row] = {}
         for page in [first, *(rows for rows, _ in rest)]:
             for row in page:
                 seen.setdefault(str(row.get("sku")), row)
         return list(seen.values())
+
+    async def find(self, vendor: str, sku: str) -> Row | None:
+        """One SKU of one vendor, by ``query_term`` (a search by name, SKU or barcode: the exact SKU is
+        kept from what it finds)."""
+        for row in await self.catalog(vendor, query_term=sku):
+            if str(row.get("sku")) == sku:
+                return row
+        return None
 
     async def categories(self, vendor: str) -> list[Row]:
         body = await self._json(

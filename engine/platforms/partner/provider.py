@@ -23,7 +23,7 @@ from engine.ledger import Ledger, ledger_path
 from engine.model import Catalog, Product, Promotion
 from engine.plan.model import Change
 from engine.plan.serial import item_from_dict, item_to_dict
-from engine.platforms.base import DEFAULT_WAIT, AddressFilter, Capabilities, LiveState
+from engine.platforms.base import DEFAULT_WAIT, AddressFilter, AddressSet, Capabilities, LiveState
 from engine.platforms.partner.api import PartnerApi, Row
 from engine.platforms.partner.jobs import JobWaiter
 from engine.platforms.partner.prepare import Prepared, prepare_catalog, promotion_skus
@@ -65,6 +65,7 @@ class PartnerProvider:
         self.plan_notes: list[str] = []
         self._rows: dict[str, dict[str, Row]] = {}
         self._known_categories: set[str] | None = None
+        self._full_pages = 0
         self._desired = Catalog()
         self.clock: Callable[[], float] = time.monotonic
         self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
@@ -88,10 +89,12 @@ class PartnerProvider:
         """Every vendor's catalog, concurrently; the vendors' categories when recipes map any."""
         vendors = self._vendors()
         self._desired = desired
-        listed = await asyncio.gather(*(self.api.catalog(v) for v in vendors))
-        self._rows = {
-            v: {str(r.get("sku")): r for r in rows} for v, rows in zip(vendors, listed, strict=True)
-        }
+        if not await self._read_known(desired, only, vendors):
+            listed = await asyncio.gather(*(self.api.catalog(v) for v in vendors))
+            self._rows = {
+                v: {str(r.get("sku")): r for r in rows} for v, rows in zip(vendors, listed, strict=True)
+            }
+            self._full_pages = sum(self.api.pages.get(v, 1) for v in vendors)
         if any(p.category in self.settings.category_ids for p in desired.products.values()):
             found = await self.api.categories(vendors[0])
             self._known_categories = {str(c.get("global_id")) for c in found}
@@ -137,6 +140,28 @@ class PartnerProvider:
             ):
                 live.catalog.promotions[key] = item_from_dict("promotion", entry["promotion"])  # type: ignore[assignment]
         return live
+
+    async def _read_known(self, desired: Catalog, only: AddressFilter | None, vendors: Sequence[str]) -> bool:
+        """After a full listing, re-read a known set of products SKU by SKU (``query_term``) when that
+        takes fewer requests than listing every page again (verification after a small apply)."""
+        if not isinstance(only, AddressSet) or not self._rows:
+            return False
+        skus: list[str] = []
+        for address in only.addresses:
+            kind, _, key = address.partition(".")
+            if kind == "product":
+                product = desired.products.get(key)
+                skus.extend([v.sku for v in product.variants if v.sku] if product else [key])
+        if len(skus) * len(vendors) >= self._full_pages:
+            return False
+        pairs = [(v, s) for v in vendors for s in skus]
+        found = await asyncio.gather(*(self.api.find(v, s) for v, s in pairs))
+        for (vendor, sku), row in zip(pairs, found, strict=True):
+            if row is None:
+                self._rows[vendor].pop(sku, None)
+            else:
+                self._rows[vendor][sku] = row
+        return True
 
     def prepare(self, desired: Catalog, live: LiveState) -> Catalog:
         out = Prepared()
