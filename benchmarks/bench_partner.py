@@ -112,9 +112,15 @@ async def main(skus: int) -> None:
         )
         await phase("plan with nothing to change", noop_plan, {LIST: pages})
         write_catalog(root, skus, changed=1)
-        await phase("apply of one price change", apply_all, {LIST: 2 * pages, PUT: len(VENDORS), JOB: 2})
+        await phase(
+            "apply of one price change",
+            apply_all,
+            {LIST: pages + len(VENDORS), PUT: len(VENDORS), JOB: len(VENDORS)},  # verify: 1 search per vendor
+        )
         write_catalog(root, skus, changed=500)
-        await phase("apply of 500 price changes", apply_all, {LIST: 2 * pages, PUT: len(VENDORS), JOB: 2})
+        await phase(
+            "apply of 500 price changes", apply_all, {LIST: 2 * pages, PUT: len(VENDORS), JOB: len(VENDORS)}
+        )
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
