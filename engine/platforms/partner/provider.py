@@ -20,7 +20,7 @@ from engine.config import Config, Target
 from engine.errors import ConfigError, PlanError, PlanErrors, PlatformError, ShelfError
 from engine.http import BearerAuth, HttpClient
 from engine.ledger import Ledger, ledger_path
-from engine.model import Catalog, Product, Promotion
+from engine.model import Catalog, Promotion
 from engine.plan.model import Change
 from engine.plan.serial import item_from_dict, item_to_dict
 from engine.platforms.base import DEFAULT_WAIT, AddressFilter, AddressSet, Capabilities, LiveState
@@ -239,10 +239,8 @@ class PartnerProvider:
         promotion = change.desired
         if not isinstance(promotion, Promotion):
             return PlatformError("the change carries no desired promotion; plan again", where=change.address)
-        products: dict[str, Product] = {k: v for k, v in self._desired.products.items()}
-        body = promotion_body(
-            promotion, self._vendors(), promotion_skus(promotion, products), self.settings.locales
-        )
+        skus = promotion_skus(promotion, self._desired.products)
+        body = promotion_body(promotion, self._vendors(), skus, self.settings.locales)
         previous = self.ledger.get(PROMOTIONS, promotion.key)
         try:
             if previous and previous.get("identity") != identity(body):
