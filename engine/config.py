@@ -56,6 +56,7 @@ class Config:
     recipes: tuple[Path, ...]
     targets: Mapping[str, Target]
     default_target: str
+    recipes_at: tuple[Source, ...] = field(default=(), compare=False)  # where each ``recipes`` entry is
 
     @property
     def state_dir(self) -> Path:
@@ -267,6 +268,10 @@ class _Loader:
         recipes = document.get("recipes", ["recipes"])
         entries = [recipes] if isinstance(recipes, str) else list(recipes)
         paths = tuple(Path(os.path.normpath(self.root / str(entry))) for entry in entries)
+        if isinstance(recipes, MList):
+            recipes_at = tuple(recipes.item_sources)
+        else:
+            recipes_at = tuple(s for s in [document.value_sources.get("recipes")] if s is not None)
         targets_map = document.get("targets")
         targets: dict[str, Target] = {}
         if isinstance(targets_map, MDict):
@@ -281,6 +286,7 @@ class _Loader:
             recipes=paths,
             targets=targets,
             default_target=default,
+            recipes_at=recipes_at,
         )
 
     def _target(self, name: str, data: MDict) -> Target:

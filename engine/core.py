@@ -7,27 +7,24 @@ serves the CLI, the tests and the benchmarks.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from engine.apply import ChangeResult, Report, run_changes
 from engine.config import Config, Target, require_target
+from engine.lock import target_lock
 from engine.model import COLLECTIONS, KIND_OF_COLLECTION, Catalog
 from engine.plan.model import Plan
-from engine.plan.planner import address_filter, make_plan, protected_addresses
+from engine.plan.planner import make_plan, protected_addresses
 from engine.plan.uploads import with_owners
 from engine.platforms import PLATFORM_NAMES, capabilities_for, create_provider
-from engine.platforms.base import DEFAULT_WAIT as DEFAULT_WAIT
-from engine.platforms.base import (
-    AddressFilter,
-    AddressSet,
-    LiveState,
-    Provider,
-    WaitsForPlatform,
-)
+from engine.platforms.base import AddressFilter, AddressSet, LiveState, Provider, WaitsForWork
 from engine.recipes.limits import ImageLimits
-from engine.recipes.loader import load_for_target, validate_all
+from engine.recipes.loader import load_catalog, load_for_target, validate_all
+
+DEFAULT_WAIT = 300.0
+"""Seconds ``shelf apply`` waits for a platform's asynchronous work unless ``--wait`` says otherwise."""
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -66,17 +63,24 @@ def validate(config: Config) -> int:
     return validate_all(config, limits)
 
 
+def category_names(config: Config) -> list[str]:
+    """Every name (in every language) of the categories the recipes hold, for a served sandbox to offer;
+    raises what loading the recipes raises."""
+    catalog = load_catalog(config)
+    return sorted({text for c in catalog.categories.values() for text in c.name.values() if text})
+
+
 @asynccontextmanager
 async def open_session(
     config: Config,
     target_name: str | None,
     *,
     transport: httpx.AsyncBaseTransport | None = None,
-    wait: float | None = None,
+    lock: bool = False,
 ) -> AsyncIterator[Session]:
     """Load and check everything offline first, the platform's limits on images included (one read of
-    the recipes); only then open the provider (no request before). ``wait`` bounds how long an apply
-    waits for the platform's asynchronous work, for providers that have such work."""
+    the recipes); only then open the provider (no request before). With ``lock`` (an apply), the
+    target's lock is held for the whole session, so the plan it applies is read under the lock too."""
     target = require_target(config, target_name)
     loaded = load_for_target(
         config, target.name, everything=bool(target.prune), limits=image_limits(target.platform)
@@ -84,13 +88,12 @@ async def open_session(
     protected = (
         protected_addresses(loaded.everything, target.name) if loaded.everything is not None else frozenset()
     )
-    provider = create_provider(target, config, transport=transport)
-    if wait is not None and isinstance(provider, WaitsForPlatform):
-        provider.wait = wait
-    try:
-        yield Session(config, target, loaded.desired, provider, protected, loaded.digest)
-    finally:
-        await provider.aclose()
+    with target_lock(config.state_dir, target.name) if lock else nullcontext():
+        provider = create_provider(target, config, transport=transport)
+        try:
+            yield Session(config, target, loaded.desired, provider, protected, loaded.digest)
+        finally:
+            await provider.aclose()
 
 
 async def read_and_plan(
@@ -101,14 +104,14 @@ async def read_and_plan(
     exact: bool = False,
 ) -> tuple[Plan, LiveState]:
     """Read and plan; ``exact`` says ``only`` lists whole addresses (no globs), so a provider may read
-    just those objects. A provider's ``plan_notes`` (what it was asked for but does not send, as its
-    ``prepare`` found) become notes of the plan."""
+    just those objects. Globs from a person (``exact`` false) are planned over the whole shop: a glob
+    that names nothing is an error, and what they leave out is counted, neither of which an unread
+    object allows (docs/decisions/007-targeting-and-renames.md). A provider's ``plan_notes`` (what it
+    was asked for but does not send, as its ``prepare`` found) become notes of the plan."""
     provider = session.provider
     wanted: AddressFilter | None = None
     if exact:
         wanted = AddressSet(only)
-    elif only or exclude:
-        wanted = address_filter(only, exclude, session.desired)
     desired = session.desired if provider.capabilities.barcodes else _without_barcodes(session.desired)
     live = await provider.read(desired, only=wanted)
     prepared = provider.prepare(desired, live)
@@ -124,6 +127,7 @@ async def read_and_plan(
         exclude=exclude,
         recipes_digest=session.recipes_digest,
         read=wanted,
+        require_matches=not exact,
     )
     plan.notes.extend(provider.plan_notes)
     return plan, live
@@ -135,12 +139,16 @@ async def apply_plan(
     *,
     on_done: Callable[[ChangeResult], None] | None = None,
     verify: bool = True,
+    wait: float | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Report:
     """Apply, then re-read exactly what was touched and report what still differs.
 
     A saved plan is checked against the objects it holds when the recipes changed since it was made:
     apply did what the plan said, and a later edit of the recipes is for the next plan, not a failure.
     """
+    if isinstance(session.provider, WaitsForWork) and (wait is not None or progress is not None):
+        session.provider.wait_for_work(DEFAULT_WAIT if wait is None else wait, progress)
     results = await run_changes(
         plan, session.provider, concurrency=session.target.concurrency, on_done=on_done
     )

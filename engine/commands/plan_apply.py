@@ -11,7 +11,7 @@ import click
 
 from engine.apply import ChangeResult, Report
 from engine.commands.common import State, emit_json, pass_state
-from engine.core import DEFAULT_WAIT, Session, apply_plan, open_session, read_and_plan
+from engine.core import Session, apply_plan, open_session, read_and_plan
 from engine.errors import ShelfError
 from engine.plan.model import Plan
 from engine.plan.planfile import save_plan
@@ -66,8 +66,8 @@ def plan(state: State, target: str | None, out_path: Path | None, fmt: str, deta
 @click.option("--auto-approve", is_flag=True, help="Apply without asking (required without a terminal).")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
               help="How to show the plan and the report.")
-@click.option("--wait", "wait", type=click.FloatRange(min=0), default=DEFAULT_WAIT, show_default=True,
-              metavar="SECONDS", help="How long to wait for the platform's asynchronous work (jobs).")
+@click.option("--wait", type=click.FloatRange(min=0), default=300, show_default=True, metavar="SECONDS",
+              help="How long to wait for the platform's asynchronous work (jobs, provisioning).")
 @pass_state
 def apply(state: State, planfile: Path | None, target: str | None, auto_approve: bool, fmt: str,
           wait: float) -> int:
@@ -80,7 +80,7 @@ def apply(state: State, planfile: Path | None, target: str | None, auto_approve:
                          hint="review the plan with `shelf plan` first")
 
     async def job() -> tuple[Plan, Report | None]:
-        async with open_session(config, target, wait=wait) as session:
+        async with open_session(config, target, lock=True) as session:
             with state.out.activity(f"Reading {session.target.name} ({session.target.platform})..."):
                 if planfile is not None:
                     current = await load_and_check(session, planfile)
@@ -94,7 +94,8 @@ def apply(state: State, planfile: Path | None, target: str | None, auto_approve:
                 raise click.Abort()
             total = len(current.changes)
             with state.out.progress(f"Applying to {session.target.name}", total) as advance:
-                report = await apply_plan(session, current, on_done=_progress(state, total, advance))
+                report = await apply_plan(session, current, on_done=_progress(state, total, advance),
+                                          wait=wait, progress=state.out.say)
             return current, report
 
     current, report = asyncio.run(job())

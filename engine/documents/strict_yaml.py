@@ -151,15 +151,32 @@ def load_yaml(text: str, file: str) -> tuple[Any, list[YamlProblem]]:
     return value, builder.problems
 
 
+_UNFINISHED = ("while scanning", "while parsing a flow")
+"""Contexts of a construct that began at ``context_mark`` and was still open where the parser gave up
+(a quote, a bracket, a key without its ``:``): the parser notices on a later line, the fault is where it
+began."""
+
+
 def _syntax_problem(exc: yaml.MarkedYAMLError, file: str, text: str) -> YamlProblem:
     mark = exc.problem_mark or exc.context_mark
-    where = Source(file, mark.line + 1, mark.column + 1) if mark else Source(file, 1, 1)
     problem = exc.problem or "not valid YAML"
     lines = text.splitlines()
     line = lines[mark.line] if mark and mark.line < len(lines) else ""
     if "'\\t'" in problem or (mark and line[mark.column : mark.column + 1] == "\t"):
+        where = Source(file, mark.line + 1, mark.column + 1) if mark else Source(file, 1, 1)
         return YamlProblem(where, "a tab character cannot indent YAML; indent with spaces")
     context = f"{exc.context}: " if exc.context else ""
+    start = exc.context_mark
+    if start is not None and exc.context and exc.context.startswith(_UNFINISHED):
+        noticed = ""
+        if mark is not None and mark.line >= len(lines):
+            noticed = " (noticed at the end of the file)"
+        elif mark is not None and mark.line != start.line:
+            noticed = f" (noticed at line {mark.line + 1})"
+        return YamlProblem(
+            Source(file, start.line + 1, start.column + 1), f"YAML syntax error: {context}{problem}{noticed}"
+        )
+    where = Source(file, mark.line + 1, mark.column + 1) if mark else Source(file, 1, 1)
     return YamlProblem(where, f"YAML syntax error: {context}{problem}")
 
 

@@ -48,3 +48,6 @@ class LiveState:
     catalog: Catalog = field(default_factory=Catalog)
     ids: dict[str, str] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
+    renamed: dict[str, str] = field(default_factory=dict)
+    """Product key -> the key the shop still holds it under, for a product a recipe renames
+    (``renamed_from``): the provider reads it under its recipe key, so the plan updates it."""

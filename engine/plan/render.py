@@ -22,9 +22,10 @@ _ANSI = {
     Action.DEACTIVATE: "\x1b[31m",
     Action.UPLOAD: "\x1b[36m",
     Action.REPLACE: "\x1b[35m",
+    Action.CANCEL: "\x1b[31m",
 }
 _RESET = "\x1b[0m"
-_DELETIONS = (Action.DELETE, Action.DEACTIVATE)
+_DELETIONS = (Action.DELETE, Action.DEACTIVATE, Action.CANCEL)
 
 
 def human_size(size: int) -> str:

@@ -33,6 +33,12 @@ def _emporix(target: Target, config: Config, *, base_url: str | None, transport:
     return create_emporix_provider(target, config, base_url=base_url, transport=transport)
 
 
+def _appxite(target: Target, config: Config, *, base_url: str | None, transport: Any) -> Provider:
+    from engine.platforms.appxite.factory import create_appxite_provider
+
+    return create_appxite_provider(target, config, base_url=base_url, transport=transport)
+
+
 def _emporix_sandbox(target: Target) -> dict[str, Any]:
     """The in-process Emporix sandbox serves the target's tenant (``sandbox`` unless it names one)."""
     tenant = target.settings.get("tenant")
@@ -45,8 +51,13 @@ def _partner(target: Target, config: Config, *, base_url: str | None, transport:
     return create_partner_provider(target, config, base_url=base_url, transport=transport)
 
 
-PROVIDERS: dict[str, ProviderFactory] = {"xpage": _xpage, "emporix": _emporix, "partner": _partner}
-SANDBOX_PREFIXES: dict[str, str] = {"xpage": "/api/apps/v1", "emporix": "", "partner": ""}
+PROVIDERS: dict[str, ProviderFactory] = {
+    "xpage": _xpage,
+    "emporix": _emporix,
+    "partner": _partner,
+    "appxite": _appxite,
+}
+SANDBOX_PREFIXES: dict[str, str] = {"xpage": "/api/apps/v1", "emporix": "", "partner": "", "appxite": ""}
 SANDBOX_OPTIONS: dict[str, Callable[[Target], dict[str, Any]]] = {"emporix": _emporix_sandbox}
 
 
@@ -110,10 +121,19 @@ def _partner_capabilities() -> Capabilities:
     return PartnerProvider.capabilities
 
 
+def _appxite_capabilities() -> Capabilities:
+    from engine.platforms.appxite.provider import AppXiteProvider
+
+    return AppXiteProvider.capabilities
+
+
 CAPABILITIES: dict[str, Callable[[], Capabilities]] = {
     "xpage": _xpage_capabilities,
     "emporix": _emporix_capabilities,
     "partner": _partner_capabilities,
+
+
+    "appxite": _appxite_capabilities,
 }
 
 

@@ -24,9 +24,6 @@ from engine.plan.platform import Capabilities, LiveState
 
 __all__ = ["AddressFilter", "AddressSet", "Capabilities", "LiveState", "Provider"]
 
-DEFAULT_WAIT = 300.0
-"""Seconds ``shelf apply`` waits for a platform's asynchronous work by default (``--wait``)."""
-
 AddressFilter = Callable[[str], bool]
 
 
@@ -78,8 +75,8 @@ class BatchProvider(Protocol):
 
 
 @runtime_checkable
-class WaitsForPlatform(Protocol):
-    """A provider whose platform does its work asynchronously (jobs, provisioning) has ``wait``: how
-    many seconds an apply waits for that work before reporting it unfinished (``shelf apply --wait``)."""
+class WaitsForWork(Protocol):
+    """A provider whose platform finishes writes later (provisioning, jobs): apply waits for that work
+    for at most ``seconds`` (``shelf apply --wait``), telling ``report`` what it waits for."""
 
-    wait: float
+    def wait_for_work(self, seconds: float, report: Callable[[str], None] | None) -> None: ...

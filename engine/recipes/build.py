@@ -77,6 +77,7 @@ def _product(scope: ItemScope) -> Product | None:
         targets=_targets(scope),
         protect=data.get("protect") is True,
         source=data.source,
+        renamed_from=str(data["renamed_from"]) if isinstance(data.get("renamed_from"), str) else None,
     )
 
 
@@ -183,6 +184,7 @@ def _subscription(scope: ItemScope) -> Subscription | None:
         organization=str(data["organization"]).lower(),
         offer=str(data["offer"]).lower(),
         form_data=scope.plain(form_data) if isinstance(form_data, MDict) else {},
+        state="cancelled" if data.get("state") == "cancelled" else "active",
         targets=_targets(scope),
         protect=data.get("protect") is True,
         source=data.source,

@@ -17,6 +17,7 @@ from typing import Any
 from engine.errors import ConfigError
 
 SANDBOX_MODULES: Mapping[str, str] = {
+    "appxite": "engine.sandbox.appxite.app",
     "emporix": "engine.sandbox.emporix.app",
     "partner": "engine.sandbox.partner.app",
     "xpage": "engine.sandbox.xpage.app",

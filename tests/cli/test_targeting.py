@@ -1,8 +1,6 @@
 """`--only` and `--exclude` through the real CLI: only the matching changes are planned, saved and applied,
-and the plan notes which glob matched nothing (a typo would otherwise look like "no changes").
-
-The xPage provider maps only the selected products of the list it reads, so a plan limited by `--only`
-does not know whether the others differ: it must not claim a number of changes it left out.
+a glob that matches no address is an error (a typo would otherwise look like "no changes"), and both
+flags note how many changes they left out.
 """
 
 from __future__ import annotations
@@ -52,7 +50,7 @@ def test_only_keeps_the_matching_changes(repo: Path) -> None:
     assert _addresses(document) == ["product.canvas-tote"]
     assert document["summary"]["update"] == 1
     assert document["summary"]["unchanged"] == 0
-    assert not any("left out" in note for note in document["notes"])  # the others were never read
+    assert document["notes"] == ["1 change(s) left out by --only/--exclude"]
 
     text = shelf("plan", "--only", "product.canvas-*")
     assert "Plan: 0 to create, 1 to update, 0 to upload, 0 to delete." in text.stderr
@@ -65,8 +63,7 @@ def test_exclude_leaves_the_matching_changes_out(repo: Path) -> None:
     _two_edits(repo)
     document = _plan("--exclude", "product.canvas-*")
     assert _addresses(document) == ["product.wool-beanie"]
-    # the tote's change is counted only where the tote was read (to know its images, say): then it is true
-    assert document["notes"] in ([], ["1 change(s) left out by --only/--exclude"])
+    assert document["notes"] == ["1 change(s) left out by --only/--exclude"]
 
 
 def test_only_and_exclude_together_and_repeated(repo: Path) -> None:
@@ -78,15 +75,18 @@ def test_only_and_exclude_together_and_repeated(repo: Path) -> None:
     assert _addresses(narrowed) == ["product.canvas-tote"]
 
 
-def test_a_glob_that_matches_nothing_is_noted(repo: Path) -> None:
+def test_a_glob_that_matches_nothing_is_an_error(repo: Path) -> None:
     _two_edits(repo)
     result = shelf("plan", "--only", "product.CANVAS-*", "--detailed-exitcode")
-    assert result.exit_code == 0, result.output  # globs are case-sensitive: nothing is selected
-    assert "Note: --only 'product.CANVAS-*' matches no address" in result.stderr
-    assert "left out" not in result.stderr
-    assert "Plan:" not in result.stderr
-    markdown = shelf("plan", "--exclude", "product.nothing-*", "--format", "markdown").stdout
-    assert "--exclude 'product.nothing-\\*' matches no address" in markdown
+    assert result.exit_code == 1, result.output  # globs are case-sensitive: nothing is selected
+    assert "--only 'product.CANVAS-*' matches no address (the closest: product.canvas-tote" in result.stderr
+    assert "No changes" not in result.output and "Plan:" not in result.output
+    typo = shelf("plan", "--only", "product.nope", "--detailed-exitcode")
+    assert typo.exit_code == 1 and "--only 'product.nope' matches no address" in typo.stderr
+    both = shelf("plan", "--exclude", "product.nothing-*", "--only", "variant.NOPE", "--format", "markdown")
+    assert both.exit_code == 1 and both.stdout == ""
+    assert "--exclude 'product.nothing-*' matches no address" in both.stderr
+    assert "--only 'variant.NOPE' matches no address" in both.stderr
 
 
 def test_only_selects_among_creates_on_an_empty_shop(repo: Path) -> None:
@@ -96,7 +96,7 @@ def test_only_selects_among_creates_on_an_empty_shop(repo: Path) -> None:
     assert all(c["action"] == "create" for c in products)
     others = [c["address"] for c in document["changes"] if c not in products]
     assert all(a.split(".", 1)[1].split("/")[0] in ("classic-tee", "v-neck-tee") for a in others), others
-    assert not any("left out" in note for note in document["notes"])
+    assert any(note.endswith("change(s) left out by --only/--exclude") for note in document["notes"])
 
 
 def test_a_filtered_saved_plan_applies_only_the_selected_change(repo: Path) -> None:
@@ -127,6 +127,7 @@ def test_only_selects_a_deactivation_under_prune(repo: Path) -> None:
     assert [(c["address"], c["action"]) for c in document["changes"]] == [
         ("product.linen-throw", "deactivate")
     ]
-    assert document["notes"] == []
+    assert document["notes"] == ["2 change(s) left out by --only/--exclude"]
     spared = _plan("--exclude", "product.linen-*")
     assert "product.linen-throw" not in _addresses(spared)
+    assert spared["notes"] == ["1 change(s) left out by --only/--exclude"]

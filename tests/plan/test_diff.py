@@ -221,11 +221,8 @@ def test_subscription() -> None:
     live = replace(desired, organization="org-2", form_data={"quantityBox1": 20})
     assert diff_subscription(desired, live) == [
         FieldChange("organization", "org-2", "org-1"),
-        FieldChange(
-            "form_data",
-            {"quantityBox1": 20},
-            {"ChargePeriod": {"pricingFrequency": "Monthly"}, "quantityBox1": 25},
-        ),
+        FieldChange("form_data.ChargePeriod.pricingFrequency", None, "Monthly"),
+        FieldChange("form_data.quantityBox1", 20, 25),
     ]
 
 

@@ -12,7 +12,7 @@ from engine import __version__
 from engine.errors import PlanError, Source
 from engine.model import Catalog, Category, Discount, Product, Promotion, Subscription, Variant
 from engine.plan.model import Action, FieldChange, Plan
-from engine.plan.planner import address_filter, make_plan, protected_addresses
+from engine.plan.planner import make_plan, protected_addresses
 from engine.platforms.base import Capabilities, LiveState
 
 EVERYTHING = Capabilities(
@@ -321,36 +321,29 @@ def test_only_and_exclude_together_and_unchanged_counts_follow_the_selection() -
     assert p.unchanged == 1  # a1; a2 is excluded and b1 not selected
 
 
-def test_a_glob_that_matches_nothing_is_noted() -> None:
+def test_a_glob_that_matches_nothing_is_an_error_naming_the_closest_addresses() -> None:
+    desired = catalog(product("tee"), product("mug"))
+    with pytest.raises(PlanError) as raised:
+        plan(desired, live_state(product("mug")), only=["product.tea"], require_matches=True)
+    assert raised.value.where == "shop"
+    assert raised.value.message == "--only 'product.tea' matches no address"
+    assert (raised.value.hint or "").startswith("the closest: product.tee, ")
+
+
+def test_a_glob_naming_an_unchanged_object_or_a_variant_is_no_error() -> None:
+    tee = product("tee")
+    p = plan(catalog(tee), live_state(tee), only=["product.tee"], require_matches=True)
+    assert p.empty and p.notes == []
+    sku = tee.variants[0].sku
+    assert sku
+    p = plan(catalog(tee), live_state(tee), exclude=[f"variant.{sku}"], require_matches=True)
+    assert p.empty
+
+
+def test_without_require_matches_an_unknown_address_is_only_not_selected() -> None:
     p = plan(catalog(product("tee")), live_state(), only=["product.tea"])
     assert p.empty
-    assert p.notes == ["--only 'product.tea' matches no address", "1 change(s) left out by --only/--exclude"]
-
-
-def test_address_filter_for_reads() -> None:
-    everything = address_filter()
-    assert everything("product.anything") and everything("promotion.x")
-
-    accept = address_filter(["product.classic-*"], ["product.classic-old"])
-    assert accept("product.classic-tee")
-    assert not accept("product.classic-old")
-    assert not accept("product.mug")
-    assert accept("category.anything")  # categories are always read
-
-
-def test_address_filter_reads_what_selected_items_depend_on() -> None:
-    desired = catalog(
-        Category("tees", {"*": "Tees"}),
-        product("tee", category="tees"),
-        product("mug"),
-        Promotion("bf", {"*": "BF"}, Discount("amount", Decimal("5")), products=("tee",)),
-    )
-    accept = address_filter(["promotion.bf"], (), desired)
-    assert accept("promotion.bf") and accept("product.tee")
-    assert not accept("product.mug")
-    excluded_but_needed = address_filter((), ["product.*"], desired)
-    assert excluded_but_needed("product.tee")
-    assert not excluded_but_needed("product.mug")
+    assert p.notes == ["1 change(s) left out by --only/--exclude"]
 
 
 def test_second_plan_after_applying_the_first_is_empty() -> None:

@@ -14,7 +14,6 @@ from test_planner import XPAGE_LIKE, catalog, live_state, plan
 from engine.errors import Source
 from engine.model import Asset, Product, Variant
 from engine.plan.model import Action, Change
-from engine.plan.planner import address_filter
 from engine.plan.render import render_text
 from engine.plan.uploads import file_name, locate, owner, product_assets, removal_notes, with_owners
 
@@ -174,11 +173,6 @@ def test_only_an_upload_pulls_in_the_product_it_needs() -> None:
         "image.tote/back.png",
     ]
     assert "product.tote pulled in: image.tote/back.png depends on it" in result.notes
-
-
-def test_an_upload_glob_makes_the_provider_read_its_product() -> None:
-    accept = address_filter(["image.tote/*"], (), catalog(tote(FRONT), replace(tote(), key="mug")))
-    assert accept("product.tote") and not accept("product.mug")
 
 
 def test_a_file_the_platform_deletes_is_noted() -> None:

@@ -127,8 +127,17 @@ def test_syntax_error_has_a_place() -> None:
     with pytest.raises(YamlSyntaxError) as caught:
         load_yaml("a: [1, 2\nb: 3\n", "r.yaml")
     assert caught.value.problem.source.file == "r.yaml"
-    assert caught.value.problem.source.line == 2
+    assert caught.value.problem.source.line == 1  # the unclosed bracket, not where the parser noticed
+    assert caught.value.problem.source.col == 4
     assert "YAML syntax error" in caught.value.problem.message
+    assert "(noticed at line 2)" in caught.value.problem.message
+
+
+def test_an_unclosed_quote_or_a_key_without_colon_points_at_its_own_line() -> None:
+    for text, line in (('a: 1\nb: "two\nc: 3\n', 2), ("a: 1\nb two\nc: 3\n", 2), ("a:\n  b: 1\n c: 2\n", 3)):
+        with pytest.raises(YamlSyntaxError) as caught:
+            load_yaml(text, "r.yaml")
+        assert caught.value.problem.source.line == line, (text, caught.value.problem)
 
 
 def test_tab_indentation_is_named() -> None:

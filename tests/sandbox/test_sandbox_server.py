@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 
 import httpx
-from test_sandbox_support import PNG, root_client
 
 from engine.sandbox import serving
 from engine.sandbox.xpage.app import create_app
+
+from xpage_sandbox import PNG, root_client
 
 
 async def test_served_sandbox_speaks_http_and_shares_its_file(tmp_path: Path) -> None:

@@ -13,7 +13,6 @@ from typing import Any
 import httpx
 import pytest
 from starlette.applications import Starlette
-from test_sandbox_support import PDF
 
 from engine.apply import Report
 from engine.config import Config, default_config
@@ -25,6 +24,7 @@ from engine.recipes import load_catalog
 from engine.sandbox.xpage.app import create_app
 
 from pictures import png, write_png
+from xpage_sandbox import PDF
 
 HEADER = "categories:\n  - {key: home, name: Home}\nproducts:\n"
 

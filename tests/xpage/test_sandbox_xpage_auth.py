@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 from starlette.applications import Starlette
-from test_sandbox_support import api_client, metadata
 
 from engine.sandbox.xpage.app import INSTALL_HEADER, SANDBOX_INSTALL_ID, create_app
+
+from xpage_sandbox import api_client, metadata
 
 VENDOR_DOC = Path("/work/shared/platforms/xpage/apps-api.md")
 

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 from starlette.applications import Starlette
-from test_sandbox_support import PNG, api_client, create, metadata, root_client, tee, update, upload
 
 from engine.sandbox.xpage.app import SEED_CATEGORIES, category_id, create_app, reset_database
 from engine.sandbox.xpage.db import CATEGORY_NAMESPACE
+
+from xpage_sandbox import PNG, api_client, create, metadata, root_client, tee, update, upload
 
 
 @pytest.fixture

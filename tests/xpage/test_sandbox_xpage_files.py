@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 from starlette.applications import Starlette
-from test_sandbox_support import GIF, JPEG, PDF, PNG, WEBP, api_client, create, root_client, tee, upload
 
 from engine.sandbox.xpage.app import create_app
 from engine.sandbox.xpage.file_store import MAX_IMAGE_BYTES
+
+from xpage_sandbox import GIF, JPEG, PDF, PNG, WEBP, api_client, create, root_client, tee, upload
 
 
 @pytest.fixture

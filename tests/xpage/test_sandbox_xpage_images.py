@@ -10,11 +10,11 @@ from typing import Any
 import httpx
 import pytest
 from starlette.applications import Starlette
-from test_sandbox_support import PDF, api_client, create, root_client, tee, update, upload
 
 from engine.sandbox.xpage.app import create_app
 
 from pictures import png
+from xpage_sandbox import PDF, api_client, create, root_client, tee, update, upload
 
 
 @pytest.fixture

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 from starlette.applications import Starlette
-from test_sandbox_support import PNG, api_client, create, metadata, tee, update, upload
 
 from engine.sandbox.xpage.app import category_id, create_app
+
+from xpage_sandbox import PNG, api_client, create, metadata, tee, update, upload
 
 
 @pytest.fixture

@@ -3,7 +3,8 @@
 The first poll goes out at once (a job may be done already), then after 0.5 s, 1 s, 2 s... at most 30 s
 apart, until the job is ``COMPLETED``, ``FAILED`` or ``DUPLICATE``, or until ``wait`` seconds have passed.
 A job still running then is an error naming it: its outcome is unknown, and the next plan reads what it did.
-Each poll of an unfinished job is logged (``-v``); on a terminal, apply's progress bar shows the time.
+Each poll of an unfinished job is logged (``-v``); once a job has taken several seconds, every poll is
+also reported to ``report`` (``shelf apply`` prints it).
 """
 
 from __future__ import annotations
@@ -32,11 +33,13 @@ class JobWaiter:
         *,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
+        report: Callable[[str], None] | None = None,
     ):
         self.api = api
         self.wait = wait
         self._sleep = sleep
         self._clock = clock
+        self._report = report
 
     async def outcome(self, kind: str, job_id: str) -> dict[str, Any]:
         """The finished job; PlatformError when it is still running after ``wait`` seconds."""
@@ -48,6 +51,10 @@ class JobWaiter:
                 return job
             waited = self._clock() - started
             log.info("%s job %s is %s after %.0f s", kind, job_id, job.get("job_status"), waited)
+            if self._report is not None and pause >= LONGEST_PAUSE / 4:
+                self._report(
+                    f"  waiting for {kind} job {job_id}: {job.get('job_status')} after {waited:.0f} s"
+                )
             left = self.wait - waited
             if left <= 0:
                 raise PlatformError(

@@ -23,7 +23,7 @@ from engine.ledger import Ledger, ledger_path
 from engine.model import Catalog, Promotion
 from engine.plan.model import Change
 from engine.plan.serial import item_from_dict, item_to_dict
-from engine.platforms.base import DEFAULT_WAIT, AddressFilter, AddressSet, Capabilities, LiveState
+from engine.platforms.base import AddressFilter, AddressSet, Capabilities, LiveState
 from engine.platforms.partner.api import PartnerApi, Row
 from engine.platforms.partner.jobs import JobWaiter
 from engine.platforms.partner.prepare import Prepared, prepare_catalog, promotion_skus
@@ -44,6 +44,7 @@ SANDBOX_TOKEN = "sandbox"
 SANDBOX_CHAIN = "sandbox"
 SANDBOX_LOCALES = {"en": "en_AE", "ar": "ar_AE"}
 DEFAULT_RATE = 60
+DEFAULT_WAIT = 300.0
 
 
 class PartnerProvider:
@@ -62,6 +63,7 @@ class PartnerProvider:
         self.ledger = ledger
         self.settings = settings
         self.wait: float = DEFAULT_WAIT
+        self.report: Callable[[str], None] | None = None
         self.plan_notes: list[str] = []
         self._rows: dict[str, dict[str, Row]] = {}
         self._known_categories: set[str] | None = None
@@ -72,6 +74,11 @@ class PartnerProvider:
 
     async def aclose(self) -> None:
         await self.api.http.aclose()
+
+    def wait_for_work(self, seconds: float, report: Callable[[str], None] | None) -> None:
+        """``shelf apply --wait``: how long to wait for each job, and where to say what is awaited."""
+        self.wait = seconds
+        self.report = report
 
     def _vendors(self) -> tuple[str, ...]:
         vendors = self.settings.vendors
@@ -208,7 +215,7 @@ class PartnerProvider:
     async def apply_batch(self, changes: Sequence[Change]) -> Mapping[str, ShelfError | None]:
         """Every product change in as few requests as the API allows, then the promotions."""
         results: dict[str, ShelfError | None] = {c.address: None for c in changes}
-        waiter = JobWaiter(self.api, self.wait, sleep=self.sleep, clock=self.clock)
+        waiter = JobWaiter(self.api, self.wait, sleep=self.sleep, clock=self.clock, report=self.report)
         products = [c for c in changes if c.kind == "product"]
         for change in changes:
             if change.kind not in ("product", "promotion"):

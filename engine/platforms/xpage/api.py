@@ -43,7 +43,7 @@ class XPageApi:
     async def list_page(self, page: int, **filters: Any) -> tuple[list[RawProduct], int]:
         """One page of products and the number of the last page."""
         params = {"page_size": PAGE_SIZE, "page": page, **filters}
-        body = self._data(await self.http.request("GET", "/product", params=params))
+        body = self._data(await self.http.request("GET", "/product", params=params, collection=True))
         products = body.get("products") or []
         pagination = body.get("pagination") or {}
         last = int(pagination.get("last_page") or 1)
@@ -117,7 +117,7 @@ def token_fetcher(client_id: str, client_secret: Secret, install_id: str | None)
             body["install_id"] = install_id
         try:
             response = await http.request(
-                "POST", "/auth/get-token", json=body, idempotent=True, authenticate=False
+                "POST", "/auth/get-token", json=body, idempotent=True, authenticate=False, collection=True
             )
         except AuthError as exc:
             raise AuthError(

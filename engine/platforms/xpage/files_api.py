@@ -52,7 +52,8 @@ class XPageFilesApi:
     async def list(self, **filters: str) -> list[RawFile]:
         """The first page of files matching ``filters``, newest first."""
         params = {"page_size": PAGE_SIZE, "order_by": "created_at", "order_direction": "DESC", **filters}
-        body = response_data(await self.http.request("GET", "/file", params=params), self.http.where)
+        response = await self.http.request("GET", "/file", params=params, collection=True)
+        body = response_data(response, self.http.where)
         return [dict(f) for f in body.get("files") or [] if isinstance(f, Mapping)]
 
     async def delete(self, file_id: str) -> None:

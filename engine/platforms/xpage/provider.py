@@ -5,8 +5,9 @@ them, so recipe categories are references, mapped to shop ids:
 
 1. ``targets.<name>.categories: {recipe key: shop id}`` in shelf.yaml, first;
 2. otherwise a case-insensitive match of the category's name (in the target's ``language``) against the
-   shop categories shelf knows: those seen on live products and, for sandbox targets only, those the
-   emulator lists at ``GET /_sandbox/categories`` (the way a real shop's owner gives ids in shelf.yaml).
+   shop categories shelf knows: those seen on live products and, for sandbox targets and shops served
+   on a loopback address (``shelf sandbox serve``) only, those the emulator lists at
+   ``GET /_sandbox/categories`` (the way a real shop's owner gives ids in shelf.yaml).
 
 Products have no delete: pruning deactivates (``status: inactive``). A variant's ``stock: null`` in a
 recipe means "stock is not managed by shelf": ``prepare`` copies the live stock into the desired variant,
@@ -16,6 +17,7 @@ so the diff never shows it and writes send the live quantity back unchanged.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
@@ -30,6 +32,7 @@ from engine.model import ANY_LANGUAGE, Catalog, Category, Product, Text, Variant
 from engine.plan.model import Action, Change
 from engine.plan.uploads import locate, owner
 from engine.platforms.base import AddressFilter, AddressSet, Capabilities, LiveState
+from engine.platforms.renames import renames
 from engine.platforms.unsupported import refuse
 from engine.platforms.xpage.api import PAGE_SIZE, RawProduct, XPageApi, token_fetcher
 from engine.platforms.xpage.asset_metadata import add_assets, live_files
@@ -112,16 +115,19 @@ class XPageProvider:
             )
             live.ids[addr] = shop_id
 
+        renamed = renames(desired, (str(raw.get("slug") or raw.get("id")) for raw in raws))
         for raw in raws:
-            slug = str(raw.get("slug") or raw.get("id"))
+            held = str(raw.get("slug") or raw.get("id"))
+            slug = renamed.get(held, held)
             addr = f"product.{slug}"
             if slug in live.catalog.products or (only is not None and not only(addr)):
                 continue
             wanted = desired.products.get(slug)
             category_key = self._category_key(raw, keys_by_id, wanted.category if wanted else None)
-            live.catalog.products[slug] = product_from_live(
-                raw, category_key, wanted, self.files.users.only_user(str(raw["id"]))
-            )
+            mapped = product_from_live(raw, category_key, wanted, self.files.users.only_user(str(raw["id"])))
+            live.catalog.products[slug] = replace(mapped, key=slug)
+            if slug != held:
+                live.renamed[slug] = held
             live.ids[addr] = str(raw["id"])
             live.versions[addr] = version_of(raw)
             self._raw[addr] = raw
@@ -262,10 +268,19 @@ class XPageProvider:
         return raw
 
     async def _shop_categories(self, raws: list[RawProduct]) -> dict[str, str]:
-        """Shop category id -> name, from live products and, on sandbox targets, the emulator's list."""
+        """Shop category id -> name, from live products and, on sandbox targets and shops served on this
+        machine (``shelf sandbox serve``), the emulator's list. No real shop is served on a loopback
+        address, and one reached there (a tunnel) just answers that request with an error, which is
+        ignored: its categories then come from shelf.yaml as for any shop."""
         shop: dict[str, str] = {}
-        if self.target.sandbox:
-            for category in await self.api.sandbox_categories():
+        if self.target.sandbox or served_here(self.api.http.base_url):
+            try:
+                listed = await self.api.sandbox_categories()
+            except PlatformError:
+                if self.target.sandbox:
+                    raise
+                listed = []
+            for category in listed:
                 if category.get("id"):
                     shop[str(category["id"])] = str(category.get("name") or "")
         for raw in raws:
@@ -357,6 +372,17 @@ def _prepare_variant(variant: Variant, live: Variant | None) -> Variant:
         return variant
     stock = live.stock if variant.stock is None else variant.stock
     return replace(variant, stock=stock, live_id=live.live_id)
+
+
+def served_here(base_url: str) -> bool:
+    """Whether ``base_url`` is on a loopback address, where only ``shelf sandbox serve`` serves xPage."""
+    host = httpx.URL(base_url).host
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _money_errors(product: Product) -> list[PlanError]:

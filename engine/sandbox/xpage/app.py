@@ -13,6 +13,7 @@ is created or migrated when the app is made.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Collection, Mapping
 from pathlib import Path
@@ -38,7 +39,14 @@ from engine.sandbox.xpage.auth import (
 )
 from engine.sandbox.xpage.context import Shop
 from engine.sandbox.xpage.control import category_routes
-from engine.sandbox.xpage.db import MIGRATIONS, SEED_CATEGORIES, SHOP_TABLES, category_id, seed
+from engine.sandbox.xpage.db import (
+    MIGRATIONS,
+    SEED_CATEGORIES,
+    SHOP_TABLES,
+    add_categories,
+    category_id,
+    seed,
+)
 from engine.sandbox.xpage.files import download_route, file_endpoints
 from engine.sandbox.xpage.products import product_endpoints
 
@@ -79,6 +87,7 @@ def create_app(
     rate_limit: int | None = None,
     base_path: str = BASE_PATH,
     clock: Clock | None = None,
+    categories: Collection[str] = (),
 ) -> Starlette:
     """The sandbox app with its shop in ``db_path`` (created and seeded when new).
 
@@ -86,19 +95,29 @@ def create_app(
     default a token ``sandbox`` with every permission. ``clients``: client_id -> client_secret for
     ``/auth/get-token`` (default ``sandbox``/``sandbox``). ``rate_limit``: requests per second before 429
     (None: no limit). ``clock`` (seconds since the epoch) dates tokens and records, for tests that need
-    time to pass.
+    time to pass. ``categories``: names of categories the shop holds besides the seed's (``shelf sandbox
+    serve`` passes those the current catalog's recipes name), kept through a reset.
     """
+    extra = tuple(categories)
+
+    def seeded(db: sqlite3.Connection) -> None:
+        seed(db)
+        add_categories(db, extra)
+
     now = clock or time.time
     sandbox = Sandbox.open(
         db_path,
         migrations=MIGRATIONS,
-        seed=seed,
+        seed=seeded,
         tokens=DEFAULT_TOKENS if tokens is None else _permissions(tokens),
         rate_limit=rate_limit,
         authorize=authorize,
         configured_install_id=SANDBOX_INSTALL_ID,
         clock=now,
     )
+    if extra:
+        with sandbox.store.write() as db:
+            add_categories(db, extra)
     shop = Shop(sandbox, now)
     endpoints = [
         *auth_endpoints(sandbox, DEFAULT_CLIENTS if clients is None else clients),

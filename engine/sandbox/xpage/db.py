@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
+from collections.abc import Iterable
 
 from engine.sandbox.store import Migration
 
@@ -60,6 +61,13 @@ MIGRATIONS: tuple[Migration, ...] = (
         "CREATE INDEX xpage_variants_product ON xpage_variants (product_id)",
         "CREATE INDEX xpage_options_product ON xpage_options (product_id)",
     ),
+    (
+        # Reading a page looks option values up by option, and deleting a product cascades through values
+        # and properties by their parent: without these, each is a scan of the whole table.
+        "CREATE INDEX xpage_option_values_option ON xpage_option_values (option_id, ord)",
+        "CREATE INDEX xpage_variant_values_value ON xpage_variant_values (value_id)",
+        "CREATE INDEX xpage_properties_product ON xpage_properties (product_id, ord)",
+    ),
 )
 
 SHOP_TABLES = (
@@ -80,6 +88,14 @@ SHOP_TABLES = (
 def category_id(name: str) -> str:
     """The id a category named ``name`` has in every sandbox: a UUID5 of a fixed namespace and the name."""
     return str(uuid.uuid5(CATEGORY_NAMESPACE, name))
+
+
+def add_categories(db: sqlite3.Connection, names: Iterable[str]) -> None:
+    """Categories by name, each with its :func:`category_id`; a name the shop has already stays as it is."""
+    db.executemany(
+        "INSERT OR IGNORE INTO xpage_categories (id, name) VALUES (?, ?)",
+        [(category_id(name), name) for name in names],
+    )
 
 
 def seed(db: sqlite3.Connection) -> None:

@@ -1,6 +1,6 @@
 """Builders shared by the sandbox tests: clients over in-process HTTP, metadata parts, image bytes.
 
-Nothing here is a test; the module is named like the tests it serves so that it travels with them.
+Nothing here is a test.
 """
 
 from __future__ import annotations
