@@ -13,7 +13,7 @@ from support import PROJECT, shelf
 
 
 def test_exported_files_are_what_the_image_urls_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("recipes", "promotions"):
+    for name in ("recipes", "promotions", "subscriptions"):
         shutil.copytree(PROJECT / name, tmp_path / name)
     shutil.copy(PROJECT / "shelf.yaml", tmp_path / "shelf.yaml")
     monkeypatch.chdir(tmp_path)

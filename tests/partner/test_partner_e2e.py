@@ -19,7 +19,7 @@ POST = "POST /v2/chains/{chain_id}/catalog"
 @pytest.fixture
 def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A copy of the demo repository: recipes, promotions and shelf.yaml."""
-    for name in ("recipes", "promotions"):
+    for name in ("recipes", "promotions", "subscriptions"):
         shutil.copytree(PROJECT / name, tmp_path / name)
     shutil.copy(PROJECT / "shelf.yaml", tmp_path / "shelf.yaml")
     monkeypatch.chdir(tmp_path)

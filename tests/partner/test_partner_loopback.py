@@ -28,7 +28,7 @@ def test_demo_over_http_and_the_token_appears_nowhere(
     tmp_path: Path, served: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     repo = tmp_path / "repo"
-    for name in ("recipes", "promotions"):
+    for name in ("recipes", "promotions", "subscriptions"):
         shutil.copytree(PROJECT / name, repo / name)
     config = (PROJECT / "shelf.yaml").read_text()
     config = config.replace(
