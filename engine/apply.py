@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from engine.errors import AuthError, PlatformError, ShelfError
 from engine.plan.model import Change, Plan
-from engine.platforms.base import Provider
+from engine.platforms.base import BatchProvider, Provider
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +139,8 @@ async def run_changes(
 ) -> list[ChangeResult]:
     """Apply every change of ``plan``; never raises for a single failed change."""
     halt = halt or Halt()
+    if isinstance(provider, BatchProvider):
+        return await _run_waves(plan, provider, on_done, halt)
     in_plan = {c.address for c in plan.changes}
     done: dict[str, asyncio.Event] = {c.address: asyncio.Event() for c in plan.changes}
     ok: dict[str, bool] = {}
@@ -192,6 +194,13 @@ async def run_changes(
     return results
 
 
+def _cut_short(change: Change) -> ChangeResult:
+    return ChangeResult(
+        change.address, change.action.value, ok=False, skipped=True, cut_short=True,
+        error="cut short: the shop may or may not hold it; the next apply converges",
+    )
+
+
 def _not_started(change: Change, halt: Halt) -> ChangeResult:
     return ChangeResult(
         change.address, change.action.value, ok=False, skipped=True, not_started=True,
@@ -215,8 +224,7 @@ async def _attempt(
         if not halt.abandon.is_set():
             raise
         task.uncancel()
-        return ChangeResult(address, action, ok=False, skipped=True, cut_short=True,
-                            error="cut short: the shop may or may not hold it; the next apply converges")
+        return _cut_short(change)
     except ShelfError as error:
         log.debug("change %s failed", address, exc_info=True)
         if _refused(error):
@@ -232,6 +240,91 @@ def _refused(error: ShelfError) -> bool:
     """The shop refused the credentials: an AuthError, or a provider's re-raise of one under its own
     address (a platform error with status 401 or 403)."""
     return isinstance(error, AuthError) or (isinstance(error, PlatformError) and error.status in (401, 403))
+
+
+async def _run_waves(
+    plan: Plan, provider: BatchProvider, on_done: Callable[[ChangeResult], None] | None, halt: Halt
+) -> list[ChangeResult]:
+    """Batching: every change whose dependencies succeeded goes to the provider in one call, then the
+    changes that waited for those, and so on; a change whose dependency failed is skipped. A halt starts
+    no further wave; abandoning one cuts the wave in flight short."""
+    _check_acyclic(plan)
+    in_plan = {c.address for c in plan.changes}
+    ok: dict[str, bool] = {}
+    results: list[ChangeResult] = []
+    pending = list(plan.changes)
+
+    def finish(result: ChangeResult) -> None:
+        ok[result.address] = result.ok
+        results.append(result)
+        if on_done is not None:
+            on_done(result)
+
+    while pending:
+        if halt.stopping.is_set():
+            for change in pending:
+                finish(_not_started(change, halt))
+            break
+        deps = {c.address: [d for d in c.depends_on if d in in_plan and d != c.address] for c in pending}
+        ready = [c for c in pending if all(d in ok for d in deps[c.address])]
+        pending = [c for c in pending if c not in ready]
+        wave: list[Change] = []
+        for change in ready:
+            failed = [d for d in deps[change.address] if not ok[d]]
+            if failed:
+                skipped = f"not attempted: {', '.join(failed)} failed"
+                finish(ChangeResult(change.address, change.action.value, False, skipped, skipped=True))
+            else:
+                wave.append(change)
+        if not wave:
+            continue
+        outcome = await _batch(provider, wave, halt)
+        if outcome is None:
+            for change in wave:
+                finish(_cut_short(change))
+            continue
+        for change in wave:
+            problem = outcome.get(change.address)
+            if problem is not None and _refused(problem):
+                assert isinstance(problem, PlatformError)
+                halt.refuse(problem)
+                finish(ChangeResult(change.address, change.action.value, ok=False, refused=True,
+                                    error=problem.render()))
+                continue
+            finish(
+                ChangeResult(
+                    change.address,
+                    change.action.value,
+                    ok=problem is None,
+                    error=problem.render() if problem is not None else None,
+                )
+            )
+    order = {c.address: i for i, c in enumerate(plan.changes)}
+    results.sort(key=lambda r: order[r.address])
+    return results
+
+
+async def _batch(
+    provider: BatchProvider, wave: list[Change], halt: Halt
+) -> dict[str, ShelfError | None] | None:
+    """One wave's outcome (address -> its error), or None when the apply was abandoned while it ran."""
+    task = asyncio.ensure_future(provider.apply_batch(wave))
+    abandoned = asyncio.ensure_future(halt.abandon.wait())
+    try:
+        await asyncio.wait({task, abandoned}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        abandoned.cancel()
+    if not task.done():
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        return None
+    try:
+        return dict(task.result())
+    except ShelfError as exc:
+        log.debug("batch failed", exc_info=True)
+        failed: dict[str, ShelfError | None] = {c.address: exc for c in wave}
+        return failed
+
 
 
 def _check_acyclic(plan: Plan) -> None:

@@ -117,8 +117,9 @@ async def read_and_plan(
     wanted: AddressFilter | None = None
     if exact:
         wanted = AddressSet(only)
-    live = await provider.read(session.desired, only=wanted)
-    prepared = provider.prepare(session.desired, live)
+    desired = session.desired if provider.capabilities.barcodes else _without_barcodes(session.desired)
+    live = await provider.read(desired, only=wanted)
+    prepared = provider.prepare(desired, live)
     plan = make_plan(
         target=session.target.name,
         platform=session.target.platform,
@@ -215,6 +216,17 @@ def _nothing_applied(refusal: PlatformError) -> AuthError:
         hint=refusal.hint,
         status=refusal.status,
     )
+
+
+def _without_barcodes(desired: Catalog) -> Catalog:
+    """``desired`` without barcodes, for a platform that has nowhere to keep them."""
+    products = {
+        key: replace(p, variants=tuple(replace(v, barcode=None) for v in p.variants))
+        if any(v.barcode for v in p.variants)
+        else p
+        for key, p in desired.products.items()
+    }
+    return replace(desired, products=products)
 
 
 def _as_planned(desired: Catalog, plan: Plan) -> Catalog:

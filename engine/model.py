@@ -106,6 +106,7 @@ class Variant:
     image: str | None = None  # the ``ref`` of one of the product's images, or of ``own_image``
     own_image: Asset | None = None
     file: str | None = None  # the ``ref`` of one of the product's files (digital variants)
+    barcode: str | None = None  # EAN/GTIN, sent where the platform has such a field
     live_id: str | None = field(default=None, compare=False)
     source: Source | None = field(default=None, compare=False)
 
@@ -151,10 +152,20 @@ class Discount:
 
 
 @dataclass(frozen=True)
+class Bundle:
+    """Buy ``buy`` items of one product, pay for ``pay`` of them (``pay < buy``)."""
+
+    buy: int
+    pay: int
+
+
+@dataclass(frozen=True)
 class Promotion:
+    """A promotion gives a ``discount`` or is a ``bundle``: recipes give exactly one of the two."""
+
     key: str
     title: Text
-    discount: Discount
+    discount: Discount | None
     products: tuple[str, ...] = ()  # product keys (SKUs in recipes are resolved to keys where possible)
     categories: tuple[str, ...] = ()
     starts_at: str | None = None  # ISO 8601 text, as written
@@ -163,6 +174,7 @@ class Promotion:
     targets: tuple[str, ...] | None = None
     protect: bool = False
     source: Source | None = field(default=None, compare=False)
+    bundle: Bundle | None = None
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import click
 
+from engine.commands.assets import assets
 from engine.commands.catalog import schema, targets, validate
 from engine.commands.plan_apply import apply, plan
 from engine.commands.repo import import_, init
 from engine.commands.sandbox import sandbox
 
-ALL_COMMANDS: tuple[click.Command, ...] = (validate, plan, apply, schema, targets, sandbox, init, import_)
+ALL_COMMANDS: tuple[click.Command, ...] = (validate, plan, apply, schema, targets, sandbox, init, import_,
+                                           assets)

@@ -68,7 +68,7 @@ def plan(state: State, target: str | None, out_path: Path | None, fmt: str, deta
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
               help="How to show the plan and the report.")
 @click.option("--wait", type=click.FloatRange(min=0), default=300, show_default=True, metavar="SECONDS",
-              help="How long to wait for the platform's asynchronous work (provisioning).")
+              help="How long to wait for the platform's asynchronous work (jobs, provisioning).")
 @pass_state
 def apply(state: State, planfile: Path | None, target: str | None, auto_approve: bool, fmt: str,
           wait: float) -> int:

@@ -19,7 +19,7 @@ from engine.plan.model import FieldChange
 
 Fields = dict[str, Any]
 
-VARIANT_FIELDS = ("sku", "price", "compare_price", "stock", "image", "file")
+VARIANT_FIELDS = ("sku", "price", "compare_price", "stock", "image", "file", "barcode")
 
 
 def variant_fields(variant: Variant) -> Fields:
@@ -31,6 +31,7 @@ def variant_fields(variant: Variant) -> Fields:
         "stock": n.scalar(variant.stock),
         "image": n.scalar(variant.image),
         "file": n.scalar(variant.file),
+        "barcode": n.scalar(variant.barcode),
     }
 
 
@@ -71,6 +72,7 @@ def promotion_fields(p: Promotion) -> Fields:
     return {
         "title": n.text(p.title),
         "discount": n.discount(p.discount),
+        "bundle": {"buy": p.bundle.buy, "pay": p.bundle.pay} if p.bundle else None,
         "products": n.unordered(p.products),
         "categories": n.unordered(p.categories),
         "starts_at": n.timestamp(p.starts_at),

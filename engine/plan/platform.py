@@ -29,6 +29,12 @@ class Capabilities:
     referenced: frozenset[str] = frozenset()
     max_image_bytes: int | None = None
     image_types: frozenset[str] = frozenset()
+    barcodes: bool = False
+    """Whether the platform stores a barcode per SKU; where it does not, recipes' barcodes are left out
+    of the plan rather than shown as a change that can never be made."""
+    images_by_url: bool = False
+    """Whether the platform takes images as URLs only: local images are then published by the user at
+    the target's ``image_base_url`` (``shelf assets export``)."""
 
 
 @dataclass

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.errors import Source
-from engine.model import Asset, Category, Discount, Item, Product, Promotion, Subscription, Variant
+from engine.model import Asset, Bundle, Category, Discount, Item, Product, Promotion, Subscription, Variant
 
 KINDS: dict[type, str] = {
     Category: "category",
@@ -108,6 +108,7 @@ def _variant(v: Variant) -> dict[str, Any]:
         "image": v.image,
         "own_image": _asset(v.own_image) if v.own_image is not None else None,
         "file": v.file,
+        "barcode": v.barcode,
         "live_id": v.live_id,
         "source": _source(v.source),
     }
@@ -124,6 +125,7 @@ def _variant_from(d: Mapping[str, Any]) -> Variant:
         image=d.get("image"),
         own_image=_asset_from(own) if own is not None else None,
         file=d.get("file"),
+        barcode=d.get("barcode"),
         live_id=d.get("live_id"),
         source=source_from_text(d.get("source")),
     )
@@ -194,7 +196,8 @@ def _promotion(p: Promotion) -> dict[str, Any]:
     return {
         "key": p.key,
         "title": dict(p.title),
-        "discount": {"kind": p.discount.kind, "value": str(p.discount.value)},
+        "discount": {"kind": p.discount.kind, "value": str(p.discount.value)} if p.discount else None,
+        "bundle": {"buy": p.bundle.buy, "pay": p.bundle.pay} if p.bundle else None,
         "products": list(p.products),
         "categories": list(p.categories),
         "starts_at": p.starts_at,
@@ -207,7 +210,12 @@ def _promotion_from(d: Mapping[str, Any]) -> Promotion:
     return Promotion(
         key=d["key"],
         title=dict(d["title"]),
-        discount=Discount(kind=d["discount"]["kind"], value=Decimal(d["discount"]["value"])),
+        discount=(
+            Discount(kind=d["discount"]["kind"], value=Decimal(d["discount"]["value"]))
+            if d.get("discount")
+            else None
+        ),
+        bundle=Bundle(int(d["bundle"]["buy"]), int(d["bundle"]["pay"])) if d.get("bundle") else None,
         products=tuple(d.get("products", [])),
         categories=tuple(d.get("categories", [])),
         starts_at=d.get("starts_at"),

@@ -45,8 +45,19 @@ def _emporix_sandbox(target: Target) -> dict[str, Any]:
     return {"tenant": str(tenant)} if tenant else {}
 
 
-PROVIDERS: dict[str, ProviderFactory] = {"xpage": _xpage, "emporix": _emporix, "appxite": _appxite}
-SANDBOX_PREFIXES: dict[str, str] = {"xpage": "/api/apps/v1", "emporix": "", "appxite": ""}
+def _partner(target: Target, config: Config, *, base_url: str | None, transport: Any) -> Provider:
+    from engine.platforms.partner.provider import create_partner_provider
+
+    return create_partner_provider(target, config, base_url=base_url, transport=transport)
+
+
+PROVIDERS: dict[str, ProviderFactory] = {
+    "xpage": _xpage,
+    "emporix": _emporix,
+    "partner": _partner,
+    "appxite": _appxite,
+}
+SANDBOX_PREFIXES: dict[str, str] = {"xpage": "/api/apps/v1", "emporix": "", "partner": "", "appxite": ""}
 SANDBOX_OPTIONS: dict[str, Callable[[Target], dict[str, Any]]] = {"emporix": _emporix_sandbox}
 
 
@@ -104,6 +115,12 @@ def _emporix_capabilities() -> Capabilities:
     return EmporixProvider.capabilities
 
 
+def _partner_capabilities() -> Capabilities:
+    from engine.platforms.partner.provider import PartnerProvider
+
+    return PartnerProvider.capabilities
+
+
 def _appxite_capabilities() -> Capabilities:
     from engine.platforms.appxite.provider import AppXiteProvider
 
@@ -113,6 +130,9 @@ def _appxite_capabilities() -> Capabilities:
 CAPABILITIES: dict[str, Callable[[], Capabilities]] = {
     "xpage": _xpage_capabilities,
     "emporix": _emporix_capabilities,
+    "partner": _partner_capabilities,
+
+
     "appxite": _appxite_capabilities,
 }
 

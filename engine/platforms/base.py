@@ -14,9 +14,10 @@ A provider never knows about YAML; the planner never knows which platform it tal
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import ClassVar, Protocol, runtime_checkable
 
+from engine.errors import ShelfError
 from engine.model import Catalog
 from engine.plan.model import Change
 from engine.plan.platform import Capabilities, LiveState
@@ -24,6 +25,7 @@ from engine.plan.platform import Capabilities, LiveState
 __all__ = [
     "AddressFilter",
     "AddressSet",
+    "BatchProvider",
     "Capabilities",
     "KnowsLimits",
     "LiveState",
@@ -70,6 +72,15 @@ class Provider(Protocol):
         ...
 
     async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class BatchProvider(Protocol):
+    """A provider whose API writes many objects per request offers ``apply_batch``; the core then hands
+    it every change whose dependencies are done, all at once (in waves), instead of one ``apply`` each.
+    It answers with the error of each change that failed (None for success) and never raises for one."""
+
+    async def apply_batch(self, changes: Sequence[Change]) -> Mapping[str, ShelfError | None]: ...
 
 
 @runtime_checkable

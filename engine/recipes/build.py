@@ -13,7 +13,7 @@ from typing import Any
 
 from engine.documents.problems import Problem
 from engine.documents.strict_yaml import MDict
-from engine.model import Category, Discount, DiscountKind, Item, Product, Promotion, Subscription
+from engine.model import Bundle, Category, Discount, DiscountKind, Item, Product, Promotion, Subscription
 from engine.recipes import assets
 from engine.recipes.parse import RawItem
 from engine.recipes.scope import ItemScope
@@ -102,10 +102,11 @@ def _promotion(scope: ItemScope) -> Promotion | None:
     data = scope.data
     title = scope.text("title")
     discount = _discount(scope)
+    bundle = _bundle(scope)
     starts_at, ends_at = _window(scope)
     products = data.get("products") or []
     categories = data.get("categories") or []
-    if title is None or discount is None:
+    if title is None or (discount is None) == (bundle is None):
         return None
     return Promotion(
         key=str(data["key"]),
@@ -119,7 +120,22 @@ def _promotion(scope: ItemScope) -> Promotion | None:
         targets=_targets(scope),
         protect=data.get("protect") is True,
         source=data.source,
+        bundle=bundle,
     )
+
+
+def _bundle(scope: ItemScope) -> Bundle | None:
+    """Buy N, pay M: M must be below N, or it is no promotion."""
+    bundle = scope.data.get("bundle")
+    if not isinstance(bundle, MDict):
+        return None
+    buy, pay = bundle.get("buy"), bundle.get("pay")
+    if not isinstance(buy, int) or not isinstance(pay, int):
+        return None
+    if pay >= buy:
+        scope.fail(bundle.value_sources["pay"], f"'pay' must be below 'buy' ({buy}), got {pay}")
+        return None
+    return Bundle(buy=buy, pay=pay)
 
 
 def _discount(scope: ItemScope) -> Discount | None:

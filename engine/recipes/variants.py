@@ -22,8 +22,8 @@ from engine.recipes.assets import is_url, local_asset, url_asset
 from engine.recipes.scope import ItemScope
 from engine.recipes.templates import Namespace, is_template
 
-VARIANT_FIELDS = ("sku", "price", "compare_price", "stock", "image", "file")
-SIMPLE_FIELDS = ("price", "compare_price", "sku", "stock")
+VARIANT_FIELDS = ("sku", "price", "compare_price", "stock", "image", "file", "barcode")
+SIMPLE_FIELDS = ("price", "compare_price", "sku", "stock", "barcode")
 Combo = tuple[tuple[str, str], ...]
 Options = tuple[tuple[str, tuple[str, ...]], ...]
 V = TypeVar("V")
@@ -154,6 +154,7 @@ def _simple(scope: ItemScope, file_refs: Sequence[str]) -> tuple[Variant, ...]:
             compare_price=scope.field_money("compare_price"),
             stock=stock if isinstance(stock, int) and not isinstance(stock, bool) else None,
             file=file_refs[0] if file_refs else None,
+            barcode=scope.string("barcode"),
             source=data.source,
         ),
     )
@@ -250,6 +251,9 @@ def _variant(
         image=image,
         own_image=own,
         file=file,
+        barcode=scope.render(str(fields["barcode"][0]), fields["barcode"][1], context)
+        if "barcode" in fields
+        else None,
         source=source,
     )
 

@@ -22,6 +22,7 @@ from engine.errors import ConfigError
 SANDBOX_MODULES: Mapping[str, str] = {
     "appxite": "engine.sandbox.appxite.app",
     "emporix": "engine.sandbox.emporix.app",
+    "partner": "engine.sandbox.partner.app",
     "xpage": "engine.sandbox.xpage.app",
 }
 

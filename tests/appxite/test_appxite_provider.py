@@ -140,7 +140,7 @@ def test_prune_cancels_provisioned_items_no_recipe_names(repo: Path) -> None:
 def test_the_demo_repository_keeps_xpage_as_its_default(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for folder in ("recipes", "subscriptions"):
+    for folder in ("recipes", "subscriptions", "promotions"):
         shutil.copytree(PROJECT / folder, tmp_path / folder)
     shutil.copy(PROJECT / "shelf.yaml", tmp_path / "shelf.yaml")
     monkeypatch.chdir(tmp_path)

@@ -491,7 +491,7 @@ async def test_create_provider_for_a_sandbox_target(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("target", "message"),
     [
-        (Target(name="eu", platform="partner"), "platform partner is not supported yet"),
+        (Target(name="eu", platform="magento"), "platform magento is not supported yet"),
         (
             Target(name="shop", platform="xpage", secrets={"token": Secret("t")}),
             "an xPage target needs base_url",

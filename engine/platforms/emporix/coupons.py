@@ -66,13 +66,14 @@ def coupon_doc(
         k: v for k, v in (live or {}).get("metadata", {}).items() if k in ("version", "mixins")
     }
     doc["name"] = one(promotion.title, settings.language) or promotion.key
-    if promotion.discount.kind == "percent":
+    discount = promotion.discount or Discount("percent", Decimal(0))  # bundles never get here: see prepare
+    if discount.kind == "percent":
         doc["discountType"] = "PERCENT"
-        doc["discountPercentage"] = promotion.discount.value
+        doc["discountPercentage"] = discount.value
         doc.pop("discountAbsolute", None)
     else:
         doc["discountType"] = "ABSOLUTE"
-        doc["discountAbsolute"] = {"amount": promotion.discount.value, "currency": settings.currency}
+        doc["discountAbsolute"] = {"amount": discount.value, "currency": settings.currency}
         doc.pop("discountPercentage", None)
     restrictions = dict(doc.get("restrictions") or {})
     for field, value in (("validFrom", promotion.starts_at), ("validUntil", promotion.ends_at)):

@@ -142,7 +142,15 @@ def _promotion_errors(promotion: Promotion, taken: set[str]) -> list[PlanError]:
                 hint="choose another code",
             )
         )
-    if promotion.discount.kind == "price":
+    if promotion.bundle is not None:
+        errors.append(
+            PlanError(
+                f"promotion '{promotion.key}': Emporix coupons cannot express a bundle (buy N, pay M)",
+                where=where,
+                hint="give it a discount instead, or list only other platforms' targets under its targets:",
+            )
+        )
+    elif promotion.discount is not None and promotion.discount.kind == "price":
         errors.append(
             PlanError(
                 f"promotion '{promotion.key}': Emporix coupons take a percent or an amount off, not a fixed"
