@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from engine.errors import ShelfError
 from engine.plan.model import Change, Plan
+from engine.plan.variants import provider_changes
 from engine.platforms.base import Provider
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ async def run_changes(
     gate = asyncio.Semaphore(max(1, concurrency))
     results: list[ChangeResult] = []
     _check_acyclic(plan)
+    sent = provider_changes(plan.changes)
 
     async def run(change: Change) -> None:
         deps = [d for d in change.depends_on if d in in_plan and d != change.address]
@@ -82,7 +84,9 @@ async def run_changes(
         else:
             async with gate:
                 try:
-                    await provider.apply(change)
+                    write = sent[change.address]
+                    if write is not None:  # None: written by another change of the plan, done before
+                        await provider.apply(write)
                     result = ChangeResult(change.address, change.action.value, ok=True)
                 except ShelfError as exc:
                     log.debug("change %s failed", change.address, exc_info=True)

@@ -17,6 +17,7 @@ from engine.model import COLLECTIONS, KIND_OF_COLLECTION, Catalog
 from engine.plan.model import Plan
 from engine.plan.planner import address_filter, make_plan, protected_addresses
 from engine.plan.uploads import with_owners
+from engine.plan.variants import product_of
 from engine.platforms import create_provider
 from engine.platforms.base import AddressFilter, AddressSet, LiveState, Provider
 from engine.recipes.loader import load_for_target
@@ -115,7 +116,8 @@ async def apply_plan(
     if verify and touched:
         if plan.recipes_digest and plan.recipes_digest != session.recipes_digest:
             session = replace(session, desired=_as_planned(session.desired, plan))
-        again, _ = await read_and_plan(session, only=with_owners(touched), exact=True)
+        homes = {home for c in plan.changes if c.address in touched and (home := product_of(c))}
+        again, _ = await read_and_plan(session, only=with_owners([*touched, *homes]), exact=True)
         for change in again.changes:
             if change.address in touched:
                 paths = [f.path for f in change.fields] or [change.action.value]

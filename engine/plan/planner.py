@@ -28,6 +28,7 @@ from engine.plan.uploads import (
     removal_notes,
     upload_changes,
 )
+from engine.plan.variants import keep_with_variants, link_variants, place_variants, split_removed
 from engine.platforms.base import Capabilities, LiveState
 
 _DELETIONS = (Action.DELETE, Action.DEACTIVATE)
@@ -134,8 +135,7 @@ def _prune_change(addr: str, item: Item, live: LiveState, deletable: bool) -> Ch
         if isinstance(item, Product) and item.status == "inactive":
             return None
         action = Action.DEACTIVATE
-        fields = [f for f in fields if f.path != "status"]
-        fields.insert(0, FieldChange("status", "active", "inactive"))
+        fields = [FieldChange("status", "active", "inactive")]  # the rest of the product stays
     return Change(addr, action, fields, live_id=live.ids.get(addr), live_version=live.versions.get(addr))
 
 
@@ -231,6 +231,7 @@ def _select(
     ]
     by_address = {c.address: c for c in changes}
     kept = {c.address for c in changes if _selected(c.address, only, exclude)}
+    notes += keep_with_variants(changes, kept)
     todo = sorted(kept)
     while todo:
         dependent = todo.pop(0)
@@ -259,6 +260,7 @@ class _Draft:
     protected: list[str] = field(default_factory=list)
     live_items: dict[str, Item] = field(default_factory=dict)
     known: set[str] = field(default_factory=set)
+    variants: list[Change] = field(default_factory=list)  # removed variants, each its own deletion
 
 
 def _converge(
@@ -272,8 +274,13 @@ def _converge(
             draft.changes.append(Change(addr, Action.CREATE, created_fields(want), want, source=want.source))
             continue
         fields = diff_item(want, have)
+        removed: list[Change] = []
+        if isinstance(want, Product) and isinstance(have, Product):
+            fields, removed = split_removed(fields, want, have, live, draft.known)
+            draft.variants += removed
         if not fields:
-            draft.unchanged.append(addr)
+            if not removed:
+                draft.unchanged.append(addr)
             continue
         draft.changes.append(
             Change(
@@ -351,7 +358,9 @@ def make_plan(
     draft.known.update(u.address for u in uploads)
     _link(draft.changes, draft.live_items)
     link_uploads(draft.changes, uploads)
-    changes = place_uploads(_order(draft.changes, draft.live_items), uploads)
+    ordered = place_variants(_order(draft.changes, draft.live_items), draft.variants)
+    changes = place_uploads(ordered, uploads)
+    link_variants(changes)
     changes, selection_notes = _select(changes, only, exclude, draft.known, read)
     notes = [f"{a} not pruned: protected by a recipe" for a in draft.protected if _selected(a, only, exclude)]
     moment = (now or datetime.now(UTC)).astimezone(UTC)
