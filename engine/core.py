@@ -93,6 +93,9 @@ async def read_and_plan(
         read=wanted,
     )
     plan.notes.extend(provider.plan_notes)
+    if session.target.sandbox:  # an in-process emulator's file URLs lead nowhere a browser can go
+        for change in plan.changes:
+            change.pictures = {}
     return plan, live
 
 

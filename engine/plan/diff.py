@@ -15,7 +15,14 @@ from typing import Any
 
 from engine.model import Category, Item, Product, Promotion, Subscription, Variant
 from engine.plan import normalise as n
-from engine.plan.elements import Labelled, diff_elements, labelled_assets, labelled_options, listed_elements
+from engine.plan.elements import (
+    Labelled,
+    diff_elements,
+    labelled_assets,
+    labelled_options,
+    listed_elements,
+    live_pictures,
+)
 from engine.plan.model import FieldChange
 
 Fields = dict[str, Any]
@@ -139,6 +146,14 @@ def diff_product(desired: Product, live: Product) -> list[FieldChange]:
         + diff_elements("images", _images(desired, live), _images(live, desired), ordered=True)
         + diff_elements("files", _files(desired, live), _files(live, desired), ordered=False)
     )
+
+
+def product_pictures(desired: Product, live: Product, fields: list[FieldChange]) -> dict[str, str]:
+    """The live product's picture URLs by label, when ``fields`` change its images (else empty), so a
+    reviewer sees the shop's pictures beside the new ones."""
+    if not any(f.path.startswith("images[") or f.path == "images.order" for f in fields):
+        return {}
+    return live_pictures(live.images, _images(live, desired))
 
 
 def diff_category(desired: Category, live: Category) -> list[FieldChange]:

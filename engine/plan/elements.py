@@ -94,6 +94,12 @@ def listed_elements(name: str, elements: Labelled) -> list[tuple[str, Any]]:
     return [(f"{name}[{label}]", value) for label, value in elements]
 
 
+def live_pictures(live: Sequence[Any], labelled: Labelled) -> dict[str, str]:
+    """The shop's URL of each live image, by label (``labelled`` is ``live`` labelled, in its order);
+    images the shop gives no URL for are left out."""
+    return {label: asset.url for (label, _), asset in zip(labelled, live, strict=True) if asset.url}
+
+
 def split_element(path: str) -> tuple[str, str] | None:
     """``("images", "back.png")`` for ``images[back.png]``; None for a path that names no element."""
     found = _ELEMENT.match(path)

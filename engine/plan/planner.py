@@ -17,7 +17,7 @@ from fnmatch import fnmatchcase
 from engine import __version__
 from engine.errors import PlanError
 from engine.model import COLLECTIONS, KIND_OF_COLLECTION, Catalog, Category, Item, Product, Promotion, address
-from engine.plan.diff import created_fields, deleted_fields, diff_item
+from engine.plan.diff import created_fields, deleted_fields, diff_item, product_pictures
 from engine.plan.model import Action, Change, FieldChange, Plan
 from engine.plan.uploads import (
     asset_addresses,
@@ -291,6 +291,9 @@ def _converge(
                 live_id=live.ids.get(addr),
                 live_version=live.versions.get(addr),
                 source=want.source,
+                pictures=product_pictures(want, have, fields)
+                if isinstance(want, Product) and isinstance(have, Product)
+                else {},
             )
         )
 

@@ -139,6 +139,8 @@ def change_to_dict(change: Change) -> dict[str, Any]:
         result["size"] = change.size
     if change.source is not None:
         result["source"] = str(change.source)
+    if change.pictures:
+        result["pictures"] = dict(change.pictures)
     return result
 
 

@@ -30,10 +30,11 @@ def _cut_product(path: Path, key: str) -> None:
     raise AssertionError(f"no product {key} in {path}")
 
 
-def apply_then_change(repo: Path) -> bytes:
-    """Apply the demo catalog to the xPage sandbox, then edit the recipes; the new picture's bytes."""
-    (repo / "shelf.yaml").write_text(PRUNING)
-    applied = shelf("apply", "--auto-approve")
+def apply_then_change(repo: Path, config: str = PRUNING, env: dict[str, str] | None = None) -> bytes:
+    """Apply the demo catalog to the xPage sandbox (or the target ``config`` names), then edit the
+    recipes; the new picture's bytes."""
+    (repo / "shelf.yaml").write_text(config)
+    applied = shelf("apply", "--auto-approve", env=env)
     assert applied.exit_code == 0, applied.output
     recipes = repo / "recipes"
     accessories = recipes / "accessories.yaml"
