@@ -30,6 +30,7 @@ Thumbnail = Callable[[Asset], str | None]
 
 _DELETIONS = (Action.DELETE, Action.DEACTIVATE)
 _COLUMNS = ("sku", "price", "compare_price", "stock", "image")
+_NO_ADDRESSES = "<p>The shop gave no addresses for its pictures (an in-process sandbox has none).</p>"
 
 CSS = """
 *{box-sizing:border-box}
@@ -184,7 +185,7 @@ class _Page:
         lines = "".join(f"<li><code>{_e(describe(change, f))}</code></li>" for f in image_fields)
         return (
             f'<h4>Pictures</h4><ul class="lines">{lines}</ul><div class="pictures">'
-            f'<div><b>In the shop</b><div class="gallery">{"".join(live_side) or "none"}</div></div>'
+            f'<div><b>In the shop</b><div class="gallery">{"".join(live_side) or _NO_ADDRESSES}</div></div>'
             f'<div><b>After apply</b><div class="gallery">{"".join(new_side) or "none"}</div></div></div>'
         )
 

@@ -16,7 +16,7 @@ The budget counts characters (what GitHub counts), the final newline included.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from html import escape as html_escape
 from typing import Any
 
@@ -95,21 +95,20 @@ def _uploads_line(changes: Sequence[Change]) -> str:
     return "".join(f"- `{html_escape(headline(c), quote=False)}`\n" for c in changes)
 
 
-def _blocks(changes: Sequence[Change]) -> list[tuple[list[Change], str]]:
-    """The non-deletion changes as blocks: a change, or a run of uploads (one line each)."""
-    blocks: list[tuple[list[Change], str]] = []
+def _blocks(changes: Sequence[Change]) -> Iterator[tuple[list[Change], str]]:
+    """The non-deletion changes as blocks, made as they are asked for (the budget stops early): a
+    change, or a run of uploads (one line each)."""
     run: list[Change] = []
     for change in changes:
         if change.action is Action.UPLOAD:
             run.append(change)
             continue
         if run:
-            blocks.append((run, _uploads_line(run) + "\n"))
+            yield run, _uploads_line(run) + "\n"
             run = []
-        blocks.append(([change], change_block(change)))
+        yield [change], change_block(change)
     if run:
-        blocks.append((run, _uploads_line(run) + "\n"))
-    return blocks
+        yield run, _uploads_line(run) + "\n"
 
 
 def _left_out(changes: Sequence[Change]) -> str:

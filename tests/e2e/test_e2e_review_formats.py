@@ -6,7 +6,9 @@ a reordered gallery, a new picture, a removed variant and a product taken out of
 
 from __future__ import annotations
 
+import base64
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -83,3 +85,85 @@ def test_the_saved_plan_applies_each_write_once_and_converges(repo: Path) -> Non
     assert shelf("apply", "--auto-approve").exit_code == 0
     stats = _stats(repo)
     assert stats["writes"] == 0 and stats["upload_bytes"] == 0
+
+
+MARKDOWN_LINES = [
+    "| 0 | 3 | 1 (97 B) | 2 | 9 |",
+    "#### Deletions (2)",
+    "**`- variant.SOCKS-44-47 (delete)`**",
+    '| sku | "SOCKS-44-47" | *(none)* |',
+    "**`- deactivate product.zip-hoodie`**",
+    "#### Changes (4)",
+    "`~ product.canvas-tote`",
+    '| variants.TOTE-NATURAL.price | "18.00" | "19.00" |',
+    '| images\\[inside.png\\].alt | "The inside pocket" | "The zipped inside pocket" |',
+    "`~ product.wool-beanie`",
+    "| images (order) | charcoal.png, mustard.png, forest.png | mustard.png, charcoal.png, forest.png |",
+    "`~ product.everyday-socks`",
+    "| options\\[Size\\] | - 44-47 |  |",
+    "| images |  | + rolled.png |",
+    "- `^ upload image.everyday-socks/rolled.png (97 B)`",
+]
+
+
+def test_the_markdown_plan_shows_every_change_unfolded(repo: Path) -> None:
+    apply_then_change(repo)
+    markdown = shelf("plan", "--format", "markdown").stdout
+    lines = markdown.splitlines()
+    positions = [lines.index(line) for line in MARKDOWN_LINES]
+    assert positions == sorted(positions), markdown
+    assert "<details" not in markdown  # a price change is seen without clicking
+    assert "more changes are not shown" not in markdown
+
+
+def test_the_html_plan_has_a_card_per_change_with_the_changes_marked(repo: Path) -> None:
+    picture = apply_then_change(repo)
+    made = shelf("plan", "--format", "html", "--out", "plan.html")
+    assert made.exit_code == 0, made.output
+    page = (repo / "plan.html").read_text()
+    assert page.startswith("<!DOCTYPE html>") and "<script" not in page
+    for card in (
+        'class="card delete" id="variant.SOCKS-44-47"',
+        'class="card deactivate" id="product.zip-hoodie"',
+        'class="card update" id="product.canvas-tote"',
+        'class="card update" id="product.wool-beanie"',
+        'class="card update" id="product.everyday-socks"',
+    ):
+        assert card in page, card
+    assert '<td class="changed"><del>&quot;18.00&quot;</del> <ins>&quot;19.00&quot;</ins></td>' in page
+    assert '<tr class="removed" title="variant.SOCKS-44-47 (delete)">' in page
+    embedded = "data:image/png;base64," + base64.b64encode(picture).decode()
+    assert f'<figure class="added"><img src="{embedded}"' in page
+    order = "images: order charcoal.png, mustard.png, forest.png -&gt; mustard.png, charcoal.png, forest.png"
+    assert order in page
+    assert "http://sandbox" not in page  # the in-process sandbox's URLs lead nowhere
+    assert page.count('class="card ') == 5  # the upload is shown in its product's card
+    printed = shelf("plan", "--format", "html").stdout  # without --out, the page goes to stdout
+    assert printed.startswith("<!DOCTYPE html>") and printed.count('class="card ') == 5
+
+
+def test_show_renders_a_saved_plan_again_without_reading_the_shop(repo: Path, tmp_path: Path) -> None:
+    apply_then_change(repo)
+    saved = shelf("plan", "--out", "plan.json")
+    assert saved.exit_code == 0, saved.output
+    text = shelf("plan").stderr
+    _stats(repo)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "plan.json").write_text((repo / "plan.json").read_text())
+    os.chdir(elsewhere)  # no shelf.yaml, no recipes, no sandbox here
+    shown = shelf("show", "plan.json")
+    assert shown.exit_code == 0, shown.output
+    assert shown.stderr == text
+    markdown = shelf("show", "plan.json", "--format", "markdown").stdout
+    assert "**`- variant.SOCKS-44-47 (delete)`**" in markdown
+    page = shelf("show", "plan.json", "--format", "html").stdout
+    assert 'id="product.everyday-socks"' in page and "data:image/png;base64," in page
+    assert json.loads(shelf("show", "plan.json", "--format", "json").stdout)["summary"]["delete"] == 2
+    assert not (elsewhere / ".shelf").exists()
+    os.chdir(repo)
+    assert _stats(repo)["requests"] == {}
+    edited = (elsewhere / "plan.json").read_text().replace('"19.00"', '"1.00"')
+    (elsewhere / "plan.json").write_text(edited)
+    refused = shelf("show", str(elsewhere / "plan.json"))
+    assert refused.exit_code == 1 and "checksum" in refused.stderr
