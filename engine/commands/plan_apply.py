@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -46,12 +47,23 @@ def _show_plan(state: State, plan: Plan, fmt: str) -> None:
     show_plan(state, plan, fmt)
 
 
-def write_page(plan: Plan, path: Path) -> None:
-    """The html plan written to ``path`` (``--out plan.html``)."""
+def rendered(plan: Plan, fmt: str, max_chars: int = DEFAULT_MAX_CHARS) -> str:
+    """The plan as a file of one format holds it (text without colours)."""
+    if fmt == "json":
+        return json.dumps(plan_to_dict(plan), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        return render_markdown(plan, max_chars=max_chars or None)
+    if fmt == "html":
+        return render_html(plan)
+    return render_text(plan)
+
+
+def write_rendering(text: str, path: Path) -> None:
+    """A rendered plan written to ``path`` (``--out plan.html``)."""
     try:
-        path.write_text(render_html(plan), encoding="utf-8")
+        path.write_text(text, encoding="utf-8")
     except OSError as e:
-        raise ShelfError(f"cannot write the page: {e.strerror}", where=str(path),
+        raise ShelfError(f"cannot write the plan: {e.strerror}", where=str(path),
                          hint="choose a writable --out path") from None
 
 
@@ -79,7 +91,7 @@ def plan(state: State, target: str | None, out_path: Path | None, fmt: str, max_
     result = asyncio.run(job())
     page = out_path is not None and out_path.suffix.lower() in HTML_SUFFIXES
     if page and out_path is not None:
-        write_page(result, out_path)
+        write_rendering(render_html(result), out_path)
         state.out.say(f"Wrote the plan's page to {out_path}")
         if fmt != "html":
             show_plan(state, result, fmt, max_chars)

@@ -63,6 +63,11 @@ def _row(change: Change, f: FieldChange) -> tuple[str, str, str]:
 
 
 def _table(change: Change, fields: Sequence[FieldChange]) -> list[str]:
+    """A before/after table; an object created or deleted as a whole has one side, so one value column."""
+    if change.action in (Action.CREATE, Action.DELETE):
+        side = 2 if change.action is Action.CREATE else 1
+        lines = ["| field | value |", "|---|---|"]
+        return lines + [f"| {row[0]} | {row[side]} |" for row in (_row(change, f) for f in fields)]
     lines = ["| field | before | after |", "|---|---|---|"]
     lines += ["| {} | {} | {} |".format(*_row(change, f)) for f in fields]
     return lines

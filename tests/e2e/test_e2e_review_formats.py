@@ -91,7 +91,7 @@ MARKDOWN_LINES = [
     "| 0 | 3 | 1 (97 B) | 2 | 9 |",
     "#### Deletions (2)",
     "**`- variant.SOCKS-44-47 (delete)`**",
-    '| sku | "SOCKS-44-47" | *(none)* |',
+    '| sku | "SOCKS-44-47" |',
     "**`- deactivate product.zip-hoodie`**",
     "#### Changes (4)",
     "`~ product.canvas-tote`",
@@ -160,6 +160,10 @@ def test_show_renders_a_saved_plan_again_without_reading_the_shop(repo: Path, tm
     page = shelf("show", "plan.json", "--format", "html").stdout
     assert 'id="product.everyday-socks"' in page and "data:image/png;base64," in page
     assert json.loads(shelf("show", "plan.json", "--format", "json").stdout)["summary"]["delete"] == 2
+    assert shelf("show", "plan.json", "--format", "markdown", "--out", "plan.md").exit_code == 0
+    assert (elsewhere / "plan.md").read_text() == markdown.removesuffix("\n")
+    assert shelf("show", "plan.json", "--out", "plan.html").exit_code == 0
+    assert (elsewhere / "plan.html").read_text() == page
     assert not (elsewhere / ".shelf").exists()
     os.chdir(repo)
     assert _stats(repo)["requests"] == {}
@@ -167,3 +171,14 @@ def test_show_renders_a_saved_plan_again_without_reading_the_shop(repo: Path, tm
     (elsewhere / "plan.json").write_text(edited)
     refused = shelf("show", str(elsewhere / "plan.json"))
     assert refused.exit_code == 1 and "checksum" in refused.stderr
+
+
+def test_max_chars_keeps_the_deletions_and_counts_the_rest(repo: Path) -> None:
+    apply_then_change(repo)
+    markdown = shelf("plan", "--format", "markdown", "--max-chars", "1200").stdout
+    assert len(markdown) <= 1200 + 1  # click.echo adds the final newline
+    assert "**`- variant.SOCKS-44-47 (delete)`**" in markdown
+    assert "**`- deactivate product.zip-hoodie`**" in markdown
+    assert "more changes are not shown here**" in markdown
+    unlimited = shelf("plan", "--format", "markdown", "--max-chars", "0").stdout
+    assert "more changes are not shown" not in unlimited and "`~ product.everyday-socks`" in unlimited
