@@ -9,12 +9,14 @@ from __future__ import annotations
 import base64
 import json
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 from review_mix import apply_then_change
 
-from support import sandbox_control, sandbox_db, shelf
+from support import DEMO_RECIPES, sandbox_control, sandbox_db, shelf
 
 TEXT_LINES = [
     "  ~ product.canvas-tote",
@@ -34,14 +36,32 @@ TEXT_LINES = [
 ]
 
 
+@pytest.fixture(scope="module")
+def _mixed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes]:
+    """One applied-then-changed copy of the demo for the tests that only plan (they leave the shop as is)."""
+    root = tmp_path_factory.mktemp("mixed")
+    shutil.copytree(DEMO_RECIPES, root / "recipes")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(root)
+        patch.delenv("GITHUB_ACTIONS", raising=False)
+        picture = apply_then_change(root)
+    return root, picture
+
+
+@pytest.fixture
+def mixed(_mixed: tuple[Path, bytes], monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(_mixed[0])
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    return _mixed[0]
+
+
 def _stats(repo: Path) -> dict[str, Any]:
     found: dict[str, Any] = sandbox_control(sandbox_db(repo), "GET", "/_sandbox/stats")
     sandbox_control(sandbox_db(repo), "POST", "/_sandbox/stats/reset")
     return found
 
 
-def test_the_text_plan_shows_one_line_per_changed_element(repo: Path) -> None:
-    apply_then_change(repo)
+def test_the_text_plan_shows_one_line_per_changed_element(mixed: Path) -> None:
     text = shelf("plan", "--detailed-exitcode")
     assert text.exit_code == 2, text.output
     lines = text.stderr.splitlines()
@@ -53,8 +73,7 @@ def test_the_text_plan_shows_one_line_per_changed_element(repo: Path) -> None:
     assert '[{"ref"' not in text.stderr and "-> (none)" not in text.stderr
 
 
-def test_the_json_plan_names_each_element_and_counts_add_up(repo: Path) -> None:
-    apply_then_change(repo)
+def test_the_json_plan_names_each_element_and_counts_add_up(mixed: Path) -> None:
     document = json.loads(shelf("plan", "--format", "json").stdout)
     changes = {c["address"]: c for c in document["changes"]}
     paths = {a: [f["path"] for f in c["fields"]] for a, c in changes.items()}
@@ -106,8 +125,7 @@ MARKDOWN_LINES = [
 ]
 
 
-def test_the_markdown_plan_shows_every_change_unfolded(repo: Path) -> None:
-    apply_then_change(repo)
+def test_the_markdown_plan_shows_every_change_unfolded(mixed: Path) -> None:
     markdown = shelf("plan", "--format", "markdown").stdout
     lines = markdown.splitlines()
     positions = [lines.index(line) for line in MARKDOWN_LINES]
@@ -116,8 +134,10 @@ def test_the_markdown_plan_shows_every_change_unfolded(repo: Path) -> None:
     assert "more changes are not shown" not in markdown
 
 
-def test_the_html_plan_has_a_card_per_change_with_the_changes_marked(repo: Path) -> None:
-    picture = apply_then_change(repo)
+def test_the_html_plan_has_a_card_per_change_with_the_changes_marked(
+    mixed: Path, _mixed: tuple[Path, bytes]
+) -> None:
+    repo, picture = _mixed
     made = shelf("plan", "--format", "html", "--out", "plan.html")
     assert made.exit_code == 0, made.output
     page = (repo / "plan.html").read_text()
@@ -142,8 +162,8 @@ def test_the_html_plan_has_a_card_per_change_with_the_changes_marked(repo: Path)
     assert printed.startswith("<!DOCTYPE html>") and printed.count('class="card ') == 5
 
 
-def test_show_renders_a_saved_plan_again_without_reading_the_shop(repo: Path, tmp_path: Path) -> None:
-    apply_then_change(repo)
+def test_show_renders_a_saved_plan_again_without_reading_the_shop(mixed: Path, tmp_path: Path) -> None:
+    repo = mixed
     saved = shelf("plan", "--out", "plan.json")
     assert saved.exit_code == 0, saved.output
     text = shelf("plan").stderr
@@ -173,8 +193,7 @@ def test_show_renders_a_saved_plan_again_without_reading_the_shop(repo: Path, tm
     assert refused.exit_code == 1 and "checksum" in refused.stderr
 
 
-def test_max_chars_keeps_the_deletions_and_counts_the_rest(repo: Path) -> None:
-    apply_then_change(repo)
+def test_max_chars_keeps_the_deletions_and_counts_the_rest(mixed: Path) -> None:
     markdown = shelf("plan", "--format", "markdown", "--max-chars", "1200").stdout
     assert len(markdown) <= 1200 + 1  # click.echo adds the final newline
     assert "**`- variant.SOCKS-44-47 (delete)`**" in markdown
