@@ -85,8 +85,13 @@ def address_filter(
             if item is not None:
                 todo.extend(references(item))
 
+    # a removed variant is found only by reading its product, and its address does not name the product
+    variants = any(fnmatchcase("variant.", g[: len("variant.")]) or g.startswith("*") for g in only)
+
     def accept(addr: str) -> bool:
-        return addr.startswith("category.") or addr in wanted or _selected(addr, only, exclude)
+        if addr.startswith("category.") or addr in wanted or _selected(addr, only, exclude):
+            return True
+        return variants and addr.startswith("product.")
 
     return accept
 

@@ -89,3 +89,12 @@ def test_a_variant_without_a_sku_is_addressed_inside_its_product() -> None:
     plan = make_plan(target="shop", platform="xpage", desired=Catalog(products={"mug": desired}), live=state,
                      capabilities=PRODUCTS)
     assert [c.address for c in plan.changes] == ["variant.mug/Glaze=Sand"]
+
+
+def test_a_variant_glob_reads_the_products_its_variants_live_in() -> None:
+    from engine.plan.planner import address_filter
+
+    accept = address_filter(["variant.SOCKS-*"], (), Catalog(products={"socks": socks("S")}))
+    assert accept("product.socks") and accept("product.anything")
+    only_tees = address_filter(["product.tee-*"], (), Catalog())
+    assert not only_tees("product.socks")
