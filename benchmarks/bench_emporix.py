@@ -27,7 +27,7 @@ from bench_xpage import write_catalog, write_png  # the same generated catalog a
 from engine.config import load_config
 from engine.core import apply_plan, open_session, read_and_plan
 from engine.platforms.emporix.api import PAGE_SIZE
-from engine.platforms.emporix.sandbox import create_app
+from engine.sandbox.emporix.app import create_app
 
 CONFIG = (
     "recipes: [recipes]\n"

@@ -3,8 +3,9 @@
 Measures, for N products with variants: requests per route against the minimum the API allows, bytes
 uploaded, wall time, and peak resident memory, for a first apply, a no-op plan and a one-price change.
 With ``--images K``, every product has K pictures (every tenth product's last one with alt text, which
-cannot ride in the create request), and three more phases run: one picture's bytes changed, one product's
-pictures reordered, and a plan after the hash cache is warm.
+cannot ride in the create request: it is uploaded, then placed by one update), and three more phases
+run: one picture's bytes changed, one product's pictures reordered, and a plan after the hash cache is
+warm.
 
     python benchmarks/bench_xpage.py [--products 1000] [--images 3]
 """
@@ -27,7 +28,7 @@ import harness
 
 from engine.config import Config, load_config
 from engine.core import apply_plan, open_session, read_and_plan
-from engine.platforms.xpage.sandbox import create_app
+from engine.sandbox.xpage.app import create_app
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from pictures import write_png  # the tests' pure-Python PNG writer
@@ -113,7 +114,12 @@ async def main(products: int, images: int) -> None:
             f"first apply of {products} products, {images} pictures each",
             first_apply,
             db,
-            {"POST /product": products, "GET /product": 1 + pages, "POST /file": with_alt},
+            {
+                "POST /product": products,
+                "GET /product": 1 + pages,
+                "POST /file": with_alt,
+                "POST /product/{id}/update": with_alt,
+            },
         )
         await stats(db)
         await measure("plan with nothing to change", noop_plan, db, {"GET /product": pages})

@@ -37,8 +37,8 @@ class ShelfGroup(click.Group):
             code = super().main(args=args, prog_name=prog_name or "shelf", standalone_mode=False, **extra)
         except click.exceptions.Exit as exc:
             code = exc.exit_code
-        except click.Abort:
-            out.error("aborted")
+        except click.Abort as exc:  # click turns Ctrl-C into Abort, before any write
+            out.error("interrupted" if isinstance(exc.__context__, KeyboardInterrupt) else "aborted")
             code = 1
         except click.ClickException as exc:
             out.error(exc.format_message(), hint=_usage_hint(exc))
@@ -96,5 +96,45 @@ def main() -> None:
     cli.main()
 
 
+def _late_config(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+    if value is not None:
+        ctx.find_object(State).use_config(value)  # type: ignore[union-attr]
+
+
+def _late_verbose(ctx: click.Context, _param: click.Parameter, value: int) -> None:
+    if value:
+        state = ctx.find_object(State)
+        assert state is not None
+        state.out.verbose += value
+        _configure_logging(state.out.verbose)
+
+
+def _late_quiet(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        state = ctx.find_object(State)
+        assert state is not None
+        state.out.quiet = True
+
+
+def _global_options(command: click.Command) -> None:
+    """Let ``shelf plan -q`` mean ``shelf -q plan``: every command (and sub-command) also takes -c, -v
+    and -q, updating what the group's own options set. Users of git, kubectl and Terraform put them
+    either side of the command."""
+    late = (
+        click.Option(["-c", "--config", "late_config"], type=click.Path(path_type=Path, dir_okay=False),
+                     expose_value=False, callback=_late_config,
+                     help="shelf.yaml to use (also accepted before the command)."),
+        click.Option(["-v", "--verbose", "late_verbose"], count=True, expose_value=False,
+                     callback=_late_verbose, help="More detail (also accepted before the command)."),
+        click.Option(["-q", "--quiet", "late_quiet"], is_flag=True, expose_value=False,
+                     callback=_late_quiet, help="Only errors and machine output (also before the command)."),
+    )
+    taken = {opt for param in command.params for opt in param.opts}
+    command.params.extend(option for option in late if not taken & set(option.opts))
+    for sub in getattr(command, "commands", {}).values():
+        _global_options(sub)
+
+
 for _command in ALL_COMMANDS:
+    _global_options(_command)
     cli.add_command(_command)

@@ -15,36 +15,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+from engine.documents.checking import schema_problems
+from engine.documents.problems import did_you_mean
+from engine.documents.reading import MAX_CONFIG_BYTES, UnreadableDocument, read_document
+from engine.documents.strict_yaml import MDict, MList, YamlSyntaxError, load_yaml
 from engine.errors import ConfigError, ErrorGroup, Source
-from engine.recipes.checking import schema_problems
-from engine.recipes.problems import did_you_mean
-from engine.recipes.strict_yaml import MDict, MList, YamlSyntaxError, load_yaml
+from engine.secrets import Secret
 
 SECRET_FIELDS = frozenset({"token", "client_secret", "subscription_key", "password"})
-
-
-class Secret:
-    """A credential that never prints itself."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str):
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('***')"
-
-    __str__ = __repr__
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
 
 
 @dataclass(frozen=True)
@@ -76,6 +56,7 @@ class Config:
     recipes: tuple[Path, ...]
     targets: Mapping[str, Target]
     default_target: str
+    recipes_at: tuple[Source, ...] = field(default=(), compare=False)  # where each ``recipes`` entry is
 
     @property
     def state_dir(self) -> Path:
@@ -181,6 +162,15 @@ def require_target(config: Config, name: str | None) -> Target:
     return target
 
 
+def _has_credentials(url: str) -> bool:
+    """A URL with a user or password in it: sent as Basic auth by HTTP clients and printed with the URL."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.username is not None or parts.password is not None
+
+
 class _Loader:
     """One shelf.yaml: read, interpolate, check against the schema, then build the Config."""
 
@@ -191,15 +181,21 @@ class _Loader:
         self.problems: list[ConfigError] = []
         self.missing: dict[str, list[tuple[str, Source]]] = {}
         self.unresolved: set[tuple[str | int, ...]] = set()
+        self.from_env: dict[Source, list[tuple[str, str]]] = {}
 
     def problem(self, where: Source | str, message: str, hint: str | None = None) -> None:
+        """Record a problem. A value read from the environment is never repeated: the variable is named."""
+        for value, name in self.from_env.get(where, []) if isinstance(where, Source) else []:
+            message = message.replace(value, f"${{{name}}}")
+            hint = hint.replace(value, f"${{{name}}}") if hint else hint
         self.problems.append(ConfigError(message, where=where, hint=hint))
 
     def load(self) -> Config:
         try:
-            text = self.path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"cannot read {self.name}: {exc}", where=str(self.path)) from None
+            text = read_document(self.path, MAX_CONFIG_BYTES)
+        except UnreadableDocument as exc:
+            message = f"cannot read {self.name}: {exc.reason}"
+            raise ConfigError(message, where=str(self.path), hint=exc.hint) from None
         try:
             document, yaml_problems = load_yaml(text, self.name)
         except YamlSyntaxError as exc:
@@ -252,6 +248,7 @@ class _Loader:
                 return text
             found = os.environ.get(name)
             if found:
+                self.from_env.setdefault(where, []).append((found, name))
                 return found
             if default is not None:
                 return default
@@ -271,6 +268,10 @@ class _Loader:
         recipes = document.get("recipes", ["recipes"])
         entries = [recipes] if isinstance(recipes, str) else list(recipes)
         paths = tuple(Path(os.path.normpath(self.root / str(entry))) for entry in entries)
+        if isinstance(recipes, MList):
+            recipes_at = tuple(recipes.item_sources)
+        else:
+            recipes_at = tuple(s for s in [document.value_sources.get("recipes")] if s is not None)
         targets_map = document.get("targets")
         targets: dict[str, Target] = {}
         if isinstance(targets_map, MDict):
@@ -285,6 +286,7 @@ class _Loader:
             recipes=paths,
             targets=targets,
             default_target=default,
+            recipes_at=recipes_at,
         )
 
     def _target(self, name: str, data: MDict) -> Target:
@@ -300,6 +302,12 @@ class _Loader:
                 data.key_sources["base_url"],
                 f"target '{name}' sets both 'sandbox: true' and 'base_url'",
                 "the sandbox runs in-process; to use a served sandbox, drop 'sandbox: true'",
+            )
+        elif base_url is not None and _has_credentials(str(base_url)):
+            self.problem(
+                data.value_sources["base_url"],
+                f"'base_url' of target '{name}' holds credentials (user:password@host); shelf refuses them",
+                "write the address alone, and credentials in the platform's settings (token: ${NAME})",
             )
         elif base_url is not None and not str(base_url).startswith(("http://", "https://")):
             self.problem(
@@ -320,6 +328,12 @@ class _Loader:
             if key not in data or key in unresolved:
                 continue
             value = data[key]
+            if key.endswith("_url") and _has_credentials(str(value)):
+                self.problem(
+                    data.value_sources[key],
+                    f"'{key}' of target '{name}' holds credentials (user:password@host); shelf refuses them",
+                    "write the address alone",
+                )
             if key in SECRET_FIELDS:
                 secrets[key] = Secret(str(value))
             elif key == "categories":

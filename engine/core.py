@@ -6,26 +6,36 @@ serves the CLI, the tests and the benchmarks.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from contextlib import asynccontextmanager
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from engine.apply import ChangeResult, Report, run_changes
+from engine.apply import ChangeResult, Halt, Report, run_changes
 from engine.config import Config, Target, require_target
+from engine.errors import AuthError, PlatformError
+from engine.lock import target_lock
 from engine.model import COLLECTIONS, KIND_OF_COLLECTION, Catalog
 from engine.plan.model import Plan
-from engine.plan.planner import address_filter, make_plan, protected_addresses
+from engine.plan.planner import make_plan, protected_addresses
 from engine.plan.uploads import with_owners
 from engine.plan.variants import product_of
-from engine.platforms import create_provider
-from engine.platforms.base import AddressFilter, AddressSet, LiveState, Provider
-from engine.recipes.loader import load_for_target
+from engine.platforms import PLATFORM_NAMES, capabilities_for, create_provider
+from engine.platforms.base import AddressFilter, AddressSet, KnowsLimits, LiveState, Provider, WaitsForWork
+from engine.recipes.limits import ImageLimits
+from engine.recipes.loader import load_catalog, load_for_target, validate_all
+
+DEFAULT_WAIT = 300.0
+"""Seconds ``shelf apply`` waits for a platform's asynchronous work unless ``--wait`` says otherwise."""
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
     import httpx
+
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -40,25 +50,56 @@ class Session:
     recipes_digest: str
 
 
+def image_limits(platform: str) -> ImageLimits | None:
+    """``platform``'s limits on images, known without building a provider (so without a credential or a
+    request), as the data the recipe checks take; None for a platform shelf has no provider for."""
+    capabilities = capabilities_for(platform)
+    if capabilities is None:
+        return None
+    return ImageLimits(
+        PLATFORM_NAMES.get(platform, platform), capabilities.max_image_bytes, capabilities.image_types
+    )
+
+
+def validate(config: Config) -> int:
+    """``shelf validate``: every recipe for every target, each against its platform's limits; offline.
+    Returns the number of items checked."""
+    platforms = {target.platform for target in config.targets.values()}
+    limits = {p: found for p in platforms if (found := image_limits(p)) is not None}
+    return validate_all(config, limits)
+
+
+def category_names(config: Config) -> list[str]:
+    """Every name (in every language) of the categories the recipes hold, for a served sandbox to offer;
+    raises what loading the recipes raises."""
+    catalog = load_catalog(config)
+    return sorted({text for c in catalog.categories.values() for text in c.name.values() if text})
+
+
 @asynccontextmanager
 async def open_session(
     config: Config,
     target_name: str | None,
     *,
     transport: httpx.AsyncBaseTransport | None = None,
+    lock: bool = False,
 ) -> AsyncIterator[Session]:
     """Load and check everything offline first, the platform's limits on images included (one read of
-    the recipes); only then open the provider (no request before)."""
+    the recipes); only then open the provider (no request before). With ``lock`` (an apply), the
+    target's lock is held for the whole session, so the plan it applies is read under the lock too."""
     target = require_target(config, target_name)
-    loaded = load_for_target(config, target.name, everything=bool(target.prune))
+    loaded = load_for_target(
+        config, target.name, everything=bool(target.prune), limits=image_limits(target.platform)
+    )
     protected = (
         protected_addresses(loaded.everything, target.name) if loaded.everything is not None else frozenset()
     )
-    provider = create_provider(target, config, transport=transport)
-    try:
-        yield Session(config, target, loaded.desired, provider, protected, loaded.digest)
-    finally:
-        await provider.aclose()
+    with target_lock(config.state_dir, target.name) if lock else nullcontext():
+        provider = create_provider(target, config, transport=transport)
+        try:
+            yield Session(config, target, loaded.desired, provider, protected, loaded.digest)
+        finally:
+            await provider.aclose()
 
 
 async def read_and_plan(
@@ -69,14 +110,14 @@ async def read_and_plan(
     exact: bool = False,
 ) -> tuple[Plan, LiveState]:
     """Read and plan; ``exact`` says ``only`` lists whole addresses (no globs), so a provider may read
-    just those objects. A provider's ``plan_notes`` (what it was asked for but does not send, as its
-    ``prepare`` found) become notes of the plan."""
+    just those objects. Globs from a person (``exact`` false) are planned over the whole shop: a glob
+    that names nothing is an error, and what they leave out is counted, neither of which an unread
+    object allows (docs/decisions/007-targeting-and-renames.md). A provider's ``plan_notes`` (what it
+    was asked for but does not send, as its ``prepare`` found) become notes of the plan."""
     provider = session.provider
     wanted: AddressFilter | None = None
     if exact:
         wanted = AddressSet(only)
-    elif only or exclude:
-        wanted = address_filter(only, exclude, session.desired)
     live = await provider.read(session.desired, only=wanted)
     prepared = provider.prepare(session.desired, live)
     plan = make_plan(
@@ -91,6 +132,7 @@ async def read_and_plan(
         exclude=exclude,
         recipes_digest=session.recipes_digest,
         read=wanted,
+        require_matches=not exact,
     )
     plan.notes.extend(provider.plan_notes)
     if session.target.sandbox:  # an in-process emulator's file URLs lead nowhere a browser can go
@@ -105,27 +147,82 @@ async def apply_plan(
     *,
     on_done: Callable[[ChangeResult], None] | None = None,
     verify: bool = True,
+    halt: Halt | None = None,
+    wait: float | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Report:
     """Apply, then re-read exactly what was touched and report what still differs.
 
+    A provider may hold ``limits`` (address -> reason) after its ``prepare``: what it was asked for that
+    the platform's API may not carry out. A product that still differs and has one is reported with it,
+    and so is a removed variant still there (the limit is its product's, whose write removes it).
+
     A saved plan is checked against the objects it holds when the recipes changed since it was made:
     apply did what the plan said, and a later edit of the recipes is for the next plan, not a failure.
+
+    An interrupted apply is not verified (whoever interrupted wants it to end). When the shop refused the
+    credentials and no change completed, the apply is one :class:`AuthError` (exit 1) rather than a
+    report of refused changes: a permission is missing, and nothing was applied.
     """
+    halt = halt or Halt()
+    if isinstance(session.provider, WaitsForWork) and (wait is not None or progress is not None):
+        session.provider.wait_for_work(DEFAULT_WAIT if wait is None else wait, progress)
     results = await run_changes(
-        plan, session.provider, concurrency=session.target.concurrency, on_done=on_done
+        plan, session.provider, concurrency=session.target.concurrency, on_done=on_done, halt=halt
     )
-    report = Report(results=results)
+    report = Report(results=results, halted=halt.reason, refusal=halt.refusal)
+    if halt.refusal is not None and not report.changed_anything:
+        raise _nothing_applied(halt.refusal)
     touched = sorted({r.address for r in results if r.ok})
-    if verify and touched:
+    if halt.reason == "interrupted":
+        report.verified = False
+    elif verify and touched:
         if plan.recipes_digest and plan.recipes_digest != session.recipes_digest:
             session = replace(session, desired=_as_planned(session.desired, plan))
         homes = {home for c in plan.changes if c.address in touched and (home := product_of(c))}
-        again, _ = await read_and_plan(session, only=with_owners([*touched, *homes]), exact=True)
-        for change in again.changes:
+        again = await _unless_interrupted(
+            read_and_plan(session, only=with_owners([*touched, *homes]), exact=True), halt
+        )
+        if again is None:  # interrupted while verifying: everything was applied, nothing checked
+            report.verified = False
+            report.halted = halt.reason
+            return report
+        for change in again[0].changes:
             if change.address in touched:
                 paths = [f.path for f in change.fields] or [change.action.value]
                 report.not_converged[change.address] = paths
+                known = session.provider.limits if isinstance(session.provider, KnowsLimits) else {}
+                limit = known.get(change.address) or known.get(product_of(change) or "")
+                if limit:
+                    report.limits[change.address] = limit
     return report
+
+
+async def _unless_interrupted(work: Awaitable[T], halt: Halt) -> T | None:
+    """``work``'s result, or None when an interrupt comes first (``work`` is then cancelled)."""
+    task = asyncio.ensure_future(work)
+    interrupted = asyncio.ensure_future(halt.interrupted.wait())
+    try:
+        await asyncio.wait({task, interrupted}, return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:
+        task.cancel()
+        raise
+    finally:
+        interrupted.cancel()
+    if task.done():
+        return task.result()
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    return None
+
+
+def _nothing_applied(refusal: PlatformError) -> AuthError:
+    return AuthError(
+        f"{refusal.message}; the apply stopped at this refusal and no change was completed",
+        where=refusal.where,
+        hint=refusal.hint,
+        status=refusal.status,
+    )
 
 
 def _as_planned(desired: Catalog, plan: Plan) -> Catalog:

@@ -33,8 +33,8 @@ from typing import Any, Protocol, TypeVar
 
 import httpx
 
-from engine.config import Secret
 from engine.errors import AuthError, PlatformError
+from engine.secrets import Secret
 
 __all__ = [
     "Auth",
@@ -179,8 +179,15 @@ class HttpClient:
         where: str | None = None,
         secrets: Iterable[Secret] = (),
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        retry_statuses: Collection[int] = RETRY_STATUSES,
+        unacted_statuses: Collection[int] = (429,),
     ):
+        """``retry_statuses`` are the answers worth another attempt; ``unacted_statuses`` those among
+        them that say the platform did not act on the request (a rate limit, a request it never fully
+        received), so a non-idempotent request may be sent again too."""
         self.base_url = base_url.rstrip("/")
+        self.retry_statuses = frozenset(retry_statuses)
+        self.unacted_statuses = frozenset(unacted_statuses)
         self.auth = auth
         self.max_attempts = max(1, max_attempts)
         self.backoff = backoff
@@ -225,10 +232,13 @@ class HttpClient:
         idempotent: bool | None = None,
         expect: Collection[int] = (200, 201, 204),
         authenticate: bool = True,
+        collection: bool = False,
     ) -> httpx.Response:
         """Send one request, retrying what is safe to retry; raise PlatformError/AuthError otherwise.
 
-        ``authenticate=False`` skips the auth headers (token endpoints themselves). ``content`` is a body
+        ``authenticate=False`` skips the auth headers (token endpoints themselves). ``collection`` says
+        the path names a list or an endpoint, never one object, so a 404 means the address is wrong
+        (:meth:`wrong_address`), not that an object went away. ``content`` is a body
         already encoded (JSON whose money must keep its exact digits), ``headers`` are this request's own
         (content type, languages); neither is ever logged.
         """
@@ -261,7 +271,18 @@ class HttpClient:
                 log.debug("%s -> %s after %.0f ms (attempt %d)", label, type(exc).__name__, elapsed, attempt)
                 never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
                 if (idempotent or never_sent) and attempt < self.max_attempts:
-                    await self._sleep(self._delay(attempt, None))
+                    delay = self._delay(attempt, None)
+                    log.warning(
+                        "%s: %s %s (%s); retry %d of %d in %.1f s",
+                        label,
+                        "cannot reach" if never_sent else "no answer from",
+                        _public_url(self.base_url),
+                        type(exc).__name__,
+                        attempt,
+                        self.max_attempts - 1,
+                        delay,
+                    )
+                    await self._sleep(delay)
                     continue
                 raise self._transport_error(label, exc) from None
             elapsed = (time.monotonic() - started) * 1000
@@ -274,9 +295,12 @@ class HttpClient:
                 if await self.auth.refresh(self, auth_headers):
                     attempt -= 1
                     continue
-            if status in RETRY_STATUSES and (idempotent or status == 429) and attempt < self.max_attempts:
-                await self._sleep(self._delay(attempt, response.headers.get("Retry-After")))
+            retry = status in self.retry_statuses and (idempotent or status in self.unacted_statuses)
+            if retry and attempt < self.max_attempts:
+                await self._sleep(self._delay(attempt, response.headers.get("Retry-After"), label))
                 continue
+            if status == 404 and collection:
+                raise self.wrong_address(label, path)
             raise self._status_error(label, response)
 
     async def create_once(
@@ -287,9 +311,19 @@ class HttpClient:
             send, lookup, attempts=self.max_attempts, backoff=self._delay, sleep=self._sleep
         )
 
-    def _delay(self, attempt: int, retry_after: str | None) -> float:
+    def _delay(self, attempt: int, retry_after: str | None, label: str | None = None) -> float:
+        """The wait before the next attempt: the platform's ``Retry-After`` up to ``max_delay`` (saying
+        so when it asked for longer: a run that waited as asked could hang for hours), else backoff."""
         asked = _parse_retry_after(retry_after)
         if asked is not None:
+            if asked > self.max_delay and label is not None:
+                log.warning(
+                    "%s: the platform asked to wait %.0f s before retrying (Retry-After); shelf waits at"
+                    " most %.0f s, so it retries sooner",
+                    label,
+                    asked,
+                    self.max_delay,
+                )
             return min(asked, self.max_delay)
         base = self.backoff * (2 ** (attempt - 1))
         return min(self.max_delay, base * random.uniform(0.5, 1.5))
@@ -302,6 +336,19 @@ class HttpClient:
         for value in sorted((v for v in values if v), key=len, reverse=True):
             text = text.replace(value, MASK)
         return text
+
+    def wrong_address(self, label: str, path: str) -> PlatformError:
+        """A 404 where a list or an endpoint must be: base_url (or a setting in the path, such as a
+        tenant) does not lead to the platform's API. The URL is shown without credentials or query."""
+        base = httpx.URL(self.base_url)
+        joined = base.copy_with(path=f"{base.path.rstrip('/')}/{_path_only(path).lstrip('/')}")
+        url = _public_url(str(joined))
+        return PlatformError(
+            f"{label} answered 404 Not Found: {url} is not an address of the platform's API",
+            where=self.where,
+            hint="check this target's base_url: it must be the API's root address, as its platform page says",
+            status=404,
+        )
 
     def _transport_error(self, label: str, exc: httpx.TransportError) -> PlatformError:
         kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "could not be completed"
@@ -337,7 +384,7 @@ class HttpClient:
         if message:
             text += f": {message}"
         if fields:
-            text += " [" + "; ".join(f"{name}: {self.redact(m)}" for name, m in fields) + "]"
+            text += " [" + "; ".join(f"{self.redact(name)}: {self.redact(m)}" for name, m in fields) + "]"
         return PlatformError(text, where=self.where, hint=_hint_for(status), status=status)
 
 

@@ -27,6 +27,7 @@ ANY_LANGUAGE = "*"
 Text = Mapping[str, str]
 Status = Literal["active", "inactive"]
 DiscountKind = Literal["percent", "amount", "price"]
+SubscriptionState = Literal["active", "cancelled"]
 
 
 def text(value: str | Mapping[str, str] | None) -> Text | None:
@@ -136,6 +137,7 @@ class Product:
     targets: tuple[str, ...] | None = None
     protect: bool = False
     source: Source | None = field(default=None, compare=False)
+    renamed_from: str | None = field(default=None, compare=False)  # the key it had: an update, not a create
 
     @property
     def is_simple(self) -> bool:
@@ -165,10 +167,13 @@ class Promotion:
 
 @dataclass(frozen=True)
 class Subscription:
+    """A licence an organization should hold (``active``) or no longer hold (``cancelled``)."""
+
     key: str
     organization: str
     offer: str
     form_data: Mapping[str, Any] = field(default_factory=dict)
+    state: SubscriptionState = "active"
     targets: tuple[str, ...] | None = None
     protect: bool = False
     source: Source | None = field(default=None, compare=False)

@@ -36,7 +36,7 @@ def shelf(*args: str, env: dict[str, str] | None = None, input: str | None = Non
 
 def sandbox_control(db_path: Path, method: str, path: str, body: Any = None) -> Any:
     """Talk to the in-process xPage sandbox's control API on the same SQLite file the CLI used."""
-    from engine.platforms.xpage.sandbox import create_app
+    from engine.sandbox.xpage.app import create_app
 
     async def call() -> Any:
         transport = httpx.ASGITransport(app=create_app(db_path))
@@ -50,7 +50,7 @@ def sandbox_control(db_path: Path, method: str, path: str, body: Any = None) -> 
 
 def xpage_api(db_path: Path, method: str, path: str, **kwargs: Any) -> httpx.Response:
     """Call the sandbox's xPage API directly, as another app (not shelf) would."""
-    from engine.platforms.xpage.sandbox import create_app
+    from engine.sandbox.xpage.app import create_app
 
     async def call() -> httpx.Response:
         transport = httpx.ASGITransport(app=create_app(db_path))

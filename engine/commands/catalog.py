@@ -7,8 +7,8 @@ import json
 import click
 
 from engine.commands.common import State, pass_state
-from engine.recipes import validate_all
-from engine.recipes.schema import load_schema
+from engine.core import validate as validate_recipes
+from engine.documents.schema import load_schema
 
 
 @click.command()
@@ -16,7 +16,7 @@ from engine.recipes.schema import load_schema
 def validate(state: State) -> int:
     """Check shelf.yaml and every recipe offline; never sends a request."""
     config = state.config
-    count = validate_all(config)
+    count = validate_recipes(config)
     where = state.config.path.name if state.config.path else "defaults (no shelf.yaml)"
     state.out.success(f"OK: {count} items in {len(config.recipes)} recipe path(s), config {where}.")
     return 0

@@ -20,6 +20,11 @@ class State:
         self.out = Output.from_env(quiet=quiet, verbose=verbose)
         self._config: Config | None = None
 
+    def use_config(self, path: Path) -> None:
+        """``-c FILE`` given after the command: the same as before it (the config is not loaded yet)."""
+        self.config_path = path
+        self._config = None
+
     @property
     def config(self) -> Config:
         if self._config is None:

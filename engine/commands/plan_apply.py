@@ -10,8 +10,9 @@ from pathlib import Path
 
 import click
 
-from engine.apply import ChangeResult, Report
+from engine.apply import ChangeResult, Halt, Report
 from engine.commands.common import State, emit_json, pass_state
+from engine.commands.interrupts import interrupts_halt
 from engine.core import Session, apply_plan, open_session, read_and_plan
 from engine.errors import ShelfError
 from engine.plan.html import render_html
@@ -111,8 +112,11 @@ def plan(state: State, target: str | None, out_path: Path | None, fmt: str, max_
 @click.option("--auto-approve", is_flag=True, help="Apply without asking (required without a terminal).")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
               help="How to show the plan and the report.")
+@click.option("--wait", type=click.FloatRange(min=0), default=300, show_default=True, metavar="SECONDS",
+              help="How long to wait for the platform's asynchronous work (provisioning).")
 @pass_state
-def apply(state: State, planfile: Path | None, target: str | None, auto_approve: bool, fmt: str) -> int:
+def apply(state: State, planfile: Path | None, target: str | None, auto_approve: bool, fmt: str,
+          wait: float) -> int:
     """Plan (or load PLANFILE), confirm, apply, then re-read what changed to verify."""
     config = state.config
     if planfile is not None and target is None:
@@ -122,7 +126,7 @@ def apply(state: State, planfile: Path | None, target: str | None, auto_approve:
                          hint="review the plan with `shelf plan` first")
 
     async def job() -> tuple[Plan, Report | None]:
-        async with open_session(config, target) as session:
+        async with open_session(config, target, lock=True) as session:
             with state.out.activity(f"Reading {session.target.name} ({session.target.platform})..."):
                 if planfile is not None:
                     current = await load_and_check(session, planfile)
@@ -135,8 +139,13 @@ def apply(state: State, planfile: Path | None, target: str | None, auto_approve:
             if planfile is None and not auto_approve and not _confirm(state, session):
                 raise click.Abort()
             total = len(current.changes)
-            with state.out.progress(f"Applying to {session.target.name}", total) as advance:
-                report = await apply_plan(session, current, on_done=_progress(state, total, advance))
+            halt = Halt()
+            with (
+                state.out.progress(f"Applying to {session.target.name}", total) as advance,
+                interrupts_halt(halt, state.out),
+            ):
+                report = await apply_plan(session, current, on_done=_progress(state, total, advance),
+                                          wait=wait, progress=state.out.say, halt=halt)
             return current, report
 
     current, report = asyncio.run(job())
@@ -146,8 +155,10 @@ def apply(state: State, planfile: Path | None, target: str | None, auto_approve:
         return 0
     if fmt == "json":
         emit_json({"plan": plan_to_dict(current), "results": [r.__dict__ for r in report.results],
-                   "not_converged": report.not_converged})
+                   "not_converged": report.not_converged, "limits": report.limits, "halted": report.halted})
     _show_report(state, report)
+    if report.halted:
+        return 3 if report.changed_anything else 1
     return 0 if report.ok else 3
 
 
@@ -170,21 +181,57 @@ def _progress(state: State, total: int, advance: Callable[[], None]) -> Callable
         nonlocal count
         count += 1
         advance()
-        if state.out.verbose or not result.ok:
-            mark = "ok" if result.ok else ("skipped" if result.skipped else "FAILED")
+        summed_up = result.not_started or result.refused or result.cut_short  # in the report's last lines
+        if state.out.verbose or not (result.ok or summed_up):
+            mark = "ok" if result.ok else _MARKS.get(_kind(result), "FAILED")
             detail = f": {result.error}" if result.error else ""
             state.out.say(f"  [{count}/{total}] {result.action} {result.address} {mark}{detail}")
 
     return on_done
 
 
+_MARKS = {"skipped": "skipped", "not_started": "not started", "refused": "REFUSED", "cut_short": "cut short"}
+
+
+def _kind(result: ChangeResult) -> str:
+    return next((kind for kind in _MARKS if getattr(result, kind)), "failed")
+
+
+def _halted_line(report: Report) -> str:
+    """``Interrupted: 120 of 300 changes applied, 180 not started.``: the counts that are not zero."""
+    counts = report.counts()
+    parts = [f"{counts['applied']} of {len(report.results)} changes applied"]
+    for key, words in (("failed", "failed"), ("refused", "refused"), ("skipped", "skipped"),
+                       ("cut_short", "cut short (the shop may or may not hold them)")):
+        if counts[key]:
+            parts.append(f"{counts[key]} {words}")
+    parts.append(f"{counts['not_started']} not started")
+    opening = "Interrupted" if report.halted == "interrupted" else "Stopped at the refusal"
+    return f"{opening}: {', '.join(parts)}."
+
+
 def _show_report(state: State, report: Report) -> None:
     counts = report.counts()
+    if report.refusal is not None:
+        state.out.error(report.refusal.render())
     for address, paths in report.not_converged.items():
-        state.out.error(f"{address} did not converge: still differs in {', '.join(paths)} after apply")
+        differs = f"still differs in {', '.join(paths)} after apply"
+        if address in report.limits:
+            state.out.error(f"{address} {differs}: {report.limits[address]}")
+        else:
+            state.out.error(f"{address} did not converge: {differs}")
+    if report.halted:
+        again = "run `shelf apply` again to finish; it converges"
+        if report.refusal is not None:
+            again = "grant what the refusal names, then " + again
+        state.out.error(_halted_line(report),
+                        hint=again + ("" if report.verified else "; this apply was not verified"))
+        return
     line = (f"Apply complete: {counts['applied']} applied, {counts['failed']} failed, "
             f"{counts['skipped']} skipped.")
     if report.ok:
         state.out.success(line)
+    elif not report.failed and set(report.not_converged) <= set(report.limits):
+        state.out.error(line, hint="a re-run cannot change what is left: change it in the shop's admin")
     else:
         state.out.error(line, hint="run `shelf apply` again once the cause is fixed; it converges")

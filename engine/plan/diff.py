@@ -95,11 +95,24 @@ def promotion_fields(p: Promotion) -> Fields:
 
 
 def subscription_fields(s: Subscription) -> Fields:
-    return {
+    """Form data field by field (``form_data.quantityBox1``, nested maps by dotted path), so a changed
+    quantity shows as that one field; lists inside it are compared whole."""
+    fields: Fields = {
         "organization": n.scalar(s.organization),
         "offer": n.scalar(s.offer),
-        "form_data": n.data(s.form_data),
+        "state": n.scalar(s.state),
     }
+    fields.update(_flatten("form_data", n.data(s.form_data)))
+    return fields
+
+
+def _flatten(path: str, value: Any) -> Fields:
+    if isinstance(value, dict) and value:
+        flat: Fields = {}
+        for key, inner in value.items():
+            flat.update(_flatten(f"{path}.{key}", inner))
+        return flat
+    return {path: value}
 
 
 def _compare(desired: Fields, live: Fields) -> list[FieldChange]:

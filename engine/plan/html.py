@@ -2,9 +2,9 @@
 
 The page has no script and loads nothing but the shop's own pictures: the style is inline, local pictures
 are embedded (:mod:`engine.plan.thumbnails`), live pictures are shown from their shop URL. It opens with
-the summary and the deletions and deactivations (red, never folded), then one card per product with its
-fields before and after, its variants as a table with the changed cells marked, its uploads, and, when
-its pictures change, the shop's pictures and the new ones side by side. Other objects (categories,
+the summary and the deletions, deactivations and cancels (red, never folded), then one card per product
+with its fields before and after, its variants as a table with the changed cells marked, its uploads,
+and, when its pictures change, the shop's pictures and the new ones side by side. Other objects (categories,
 promotions, subscriptions) get a card with their fields. The layout is one column on a phone and prints
 without the colours a printer would waste.
 """
@@ -28,7 +28,7 @@ from engine.plan.variants import product_of
 
 Thumbnail = Callable[[Asset], str | None]
 
-_DELETIONS = (Action.DELETE, Action.DEACTIVATE)
+_DELETIONS = (Action.DELETE, Action.DEACTIVATE, Action.CANCEL)
 _COLUMNS = ("sku", "price", "compare_price", "stock", "image")
 _NO_ADDRESSES = "<p>The shop gave no addresses for its pictures (an in-process sandbox has none).</p>"
 
@@ -46,11 +46,13 @@ code{font:13px/1.4 ui-monospace,Menlo,Consolas,monospace;word-break:break-word}
 .card{background:#fff;border:1px solid #d8d8d2;border-left:6px solid #b58900;border-radius:6px;
  padding:10px 12px;margin:0 0 12px;break-inside:avoid}
 .card.create{border-left-color:#2a9d3f}.card.upload{border-left-color:#1b7f9e}
-.card.delete,.card.deactivate{border-left-color:#c0262d;background:#fff6f6}
+.card.delete,.card.deactivate,.card.cancel{border-left-color:#c0262d;background:#fff6f6}
+.card.replace{border-left-color:#7a3e9d}
 .card h3{font-size:1em;margin:0 0 6px;display:flex;flex-wrap:wrap;gap:6px;align-items:baseline}
 .badge{font-size:.75em;text-transform:uppercase;letter-spacing:.05em;border-radius:4px;padding:1px 6px;
  color:#fff;background:#b58900}
-.badge.create{background:#2a9d3f}.badge.delete,.badge.deactivate{background:#c0262d}
+.badge.create{background:#2a9d3f}.badge.delete,.badge.deactivate,.badge.cancel{background:#c0262d}
+.badge.replace{background:#7a3e9d}
 .badge.upload{background:#1b7f9e}
 .scroll{overflow-x:auto}
 table{border-collapse:collapse;width:100%;margin:4px 0 8px}
@@ -224,7 +226,7 @@ class _Page:
             parts.append(f"<p><code>{_e(summary_line(plan))}</code> Made {_e(plan.created_at)}.</p>")
             deletions = [c for c in plan.changes if c.action in _DELETIONS]
             if deletions:
-                parts.append(f"<h2>Deletions and deactivations ({len(deletions)})</h2>")
+                parts.append(f"<h2>Deletions ({len(deletions)})</h2>")
                 parts += [self.card(c) for c in deletions]
             present = {x.address for x in plan.changes}
             grouped = {c.address for home, cs in self.uploads.items() if home in present for c in cs}

@@ -14,7 +14,7 @@ from typing import Any
 from engine.plan.elements import ORDER, split_element
 from engine.plan.model import Action, Change, FieldChange
 
-WHOLE = (Action.CREATE, Action.UPLOAD, Action.DELETE, Action.DEACTIVATE)
+WHOLE = (Action.CREATE, Action.UPLOAD, Action.DELETE, Action.DEACTIVATE, Action.CANCEL)
 
 
 def value_text(value: Any) -> str:

@@ -31,7 +31,7 @@ FULL_PLAN = (
     "the full plan: `shelf show plan.json --format html`; in CI, the job summary and the run's artifact"
 )
 
-_DELETIONS = (Action.DELETE, Action.DEACTIVATE)
+_DELETIONS = (Action.DELETE, Action.DEACTIVATE, Action.CANCEL)
 
 
 def _cell(value: Any) -> str:

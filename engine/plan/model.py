@@ -23,6 +23,7 @@ class Action(StrEnum):
     DEACTIVATE = "deactivate"
     UPLOAD = "upload"
     REPLACE = "replace"
+    CANCEL = "cancel"
 
     @property
     def symbol(self) -> str:
@@ -36,6 +37,7 @@ _SYMBOLS = {
     Action.DEACTIVATE: "-",
     Action.UPLOAD: "^",
     Action.REPLACE: "-/+",
+    Action.CANCEL: "-",
 }
 
 
@@ -98,7 +100,7 @@ class Plan:
                 counts["update"] += 1
             elif c.action is Action.UPLOAD:
                 counts["upload"] += 1
-            elif c.action in (Action.DELETE, Action.DEACTIVATE):
+            elif c.action in (Action.DELETE, Action.DEACTIVATE, Action.CANCEL):
                 counts["delete"] += 1
             elif c.action is Action.REPLACE:
                 counts["delete"] += 1

@@ -15,12 +15,24 @@ from datetime import UTC, datetime
 from fnmatch import fnmatchcase
 
 from engine import __version__
-from engine.errors import PlanError
-from engine.model import COLLECTIONS, KIND_OF_COLLECTION, Catalog, Category, Item, Product, Promotion, address
+from engine.errors import PlanError, PlanErrors
+from engine.model import (
+    COLLECTIONS,
+    KIND_OF_COLLECTION,
+    Catalog,
+    Category,
+    Item,
+    Product,
+    Promotion,
+    Subscription,
+    address,
+)
 from engine.plan.diff import created_fields, deleted_fields, diff_item, product_pictures
 from engine.plan.model import Action, Change, FieldChange, Plan
+from engine.plan.platform import Capabilities, LiveState
+from engine.plan.subscriptions import cancel_change, subscription_change
+from engine.plan.targeting import check_globs, known_addresses, variant_addresses
 from engine.plan.uploads import (
-    asset_addresses,
     keep_with_products,
     link_uploads,
     owner,
@@ -28,10 +40,16 @@ from engine.plan.uploads import (
     removal_notes,
     upload_changes,
 )
-from engine.plan.variants import keep_with_variants, link_variants, place_variants, split_removed
-from engine.platforms.base import Capabilities, LiveState
+from engine.plan.variants import (
+    keep_with_variants,
+    link_variants,
+    one_write,
+    place_variants,
+    product_of,
+    split_removed,
+)
 
-_DELETIONS = (Action.DELETE, Action.DEACTIVATE)
+_DELETIONS = (Action.DELETE, Action.DEACTIVATE, Action.CANCEL)
 
 
 def _matches_any(addr: str, globs: Sequence[str]) -> bool:
@@ -53,47 +71,6 @@ def references(item: Item) -> list[str]:
             address("category", k) for k in item.categories
         ]
     return []
-
-
-def address_filter(
-    only: Sequence[str] = (), exclude: Sequence[str] = (), desired: Catalog | None = None
-) -> Callable[[str], bool]:
-    """Which addresses a provider must read for a plan limited by ``--only``/``--exclude``.
-
-    Categories are always read, since products refer to them. Given the desired catalog, the filter also
-    accepts everything a selected desired item refers to, directly or through other items, because the
-    planner pulls such dependencies into the plan and must know whether they already exist; an unread
-    object would look missing and be planned as a create.
-    """
-    if not only and not exclude:
-        return lambda addr: True
-    wanted: set[str] = set()
-    if desired is not None:
-        items = dict(desired.items())
-        todo = [a for a in items if _selected(a, only, exclude)]
-        todo += [
-            address("product", key)
-            for key, product in desired.products.items()
-            if any(_selected(a, only, exclude) for a in asset_addresses(product))
-        ]
-        while todo:
-            addr = todo.pop()
-            if addr in wanted:
-                continue
-            wanted.add(addr)
-            item = items.get(addr)
-            if item is not None:
-                todo.extend(references(item))
-
-    # a removed variant is found only by reading its product, and its address does not name the product
-    variants = any(fnmatchcase("variant.", g[: len("variant.")]) or g.startswith("*") for g in only)
-
-    def accept(addr: str) -> bool:
-        if addr.startswith("category.") or addr in wanted or _selected(addr, only, exclude):
-            return True
-        return variants and addr.startswith("product.")
-
-    return accept
 
 
 def protected_addresses(catalog: Catalog, target: str) -> frozenset[str]:
@@ -133,6 +110,8 @@ def _check_prune(prune: Collection[str], capabilities: Capabilities, target: str
 
 
 def _prune_change(addr: str, item: Item, live: LiveState, deletable: bool) -> Change | None:
+    if isinstance(item, Subscription):
+        return cancel_change(addr, item, live)
     fields = deleted_fields(item)
     if deletable:
         action = Action.DELETE
@@ -218,38 +197,62 @@ def _select(
     changes: list[Change],
     only: Sequence[str],
     exclude: Sequence[str],
-    known: set[str],
+    live_items: dict[str, Item],
     read: Callable[[str], bool] | None = None,
 ) -> tuple[list[Change], list[str]]:
     """Keep what ``--only``/``--exclude`` select, plus whatever the kept changes depend on.
 
-    A change to an object the live read did not cover (``read`` rejects it, or the product an upload
-    belongs to) is not counted as left out: the object was not looked for, so it only seemed missing.
+    A product change is also named by the variants it writes (``variant.<sku>``). A product update and
+    the deletions of its removed variants are one write: a glob that keeps one keeps all of them (the plan
+    says so), and an ``--exclude`` that names one leaves all of them out. An upload is selected
+    on its own only by an ``--only`` glob; otherwise it goes with its product. A kept upload of a product
+    that is updated pulls the update in: the upload places the file on the product, so without the update
+    in the plan apply would change the product's images unannounced. A change to an object the live read
+    did not cover (``read`` rejects it, or the product an upload belongs to) is not counted as left out:
+    the object was not looked for, so it only seemed missing.
     """
     if not only and not exclude:
         return changes, []
-    notes = [
-        f"--{flag} {glob!r} matches no address"
-        for flag, globs in (("only", only), ("exclude", exclude))
-        for glob in globs
-        if not any(fnmatchcase(a, glob) for a in known)
-    ]
     by_address = {c.address: c for c in changes}
-    kept = {c.address for c in changes if _selected(c.address, only, exclude)}
-    notes += keep_with_variants(changes, kept)
+    writes = one_write(changes)
+
+    def names(change: Change) -> list[str]:
+        live = live_items.get(change.address)
+        return [change.address, *variant_addresses(change, live if isinstance(live, Product) else None)]
+
+    def chosen(change: Change) -> bool:
+        together = [by_address[a] for a in writes.get(change.address, [change.address])]
+        if any(_matches_any(a, exclude) for c in together for a in names(c)):
+            return False
+        if change.action is Action.UPLOAD and not (only and _matches_any(change.address, only)):
+            return False
+        return not only or any(_matches_any(a, only) for a in names(change))
+
+    kept = {c.address for c in changes if chosen(c)}
+    notes = keep_with_variants(changes, kept, exclude)
     todo = sorted(kept)
     while todo:
         dependent = todo.pop(0)
-        for dep in by_address[dependent].depends_on:
+        needed = [(dep, "depends on it") for dep in by_address[dependent].depends_on]
+        home = by_address.get(owner(dependent) or "")
+        if home is not None and home.action is Action.UPDATE:
+            needed.append((home.address, "is placed on it"))
+        for dep, reason in needed:
             if dep in kept or dep not in by_address:
                 continue
             kept.add(dep)
             todo.append(dep)
             why = " although excluded" if _matches_any(dep, exclude) else ""
-            notes.append(f"{dep} pulled in{why}: {dependent} depends on it")
+            notes.append(f"{dep} pulled in{why}: {dependent} {reason}")
+        if not todo:  # what was pulled in brings the rest of its write
+            before = set(kept)
+            notes += keep_with_variants(changes, kept, exclude)
+            todo = sorted(kept - before)
     notes += keep_with_products(changes, kept)
     left_out = sum(
-        1 for c in changes if c.address not in kept and (read is None or read(owner(c.address) or c.address))
+        1
+        for c in changes
+        if c.address not in kept and (read is None or read(product_of(c) or owner(c.address) or c.address))
     )
     if left_out:
         notes.append(f"{left_out} change(s) left out by --only/--exclude")
@@ -271,14 +274,26 @@ class _Draft:
 def _converge(
     draft: _Draft, kind: str, wanted: dict[str, Item], present: dict[str, Item], live: LiveState
 ) -> None:
-    """Create what is missing, update what differs, count what already matches."""
+    """Create what is missing, update what differs, count what already matches. A product the shop holds
+    under its ``renamed_from`` key (``live.renamed``) is updated, its key first."""
+    renamed = {address(kind, new): old for new, old in live.renamed.items()} if kind == "product" else {}
     for key, want in wanted.items():
         addr = address(kind, key)
         have = present.get(key)
+        if isinstance(want, Subscription):
+            held = have if isinstance(have, Subscription) else None
+            change = subscription_change(addr, want, held, live)
+            if change is None:
+                draft.unchanged.append(addr)
+            else:
+                draft.changes.append(change)
+            continue
         if have is None:
             draft.changes.append(Change(addr, Action.CREATE, created_fields(want), want, source=want.source))
             continue
         fields = diff_item(want, have)
+        if addr in renamed:
+            fields.insert(0, FieldChange("key", renamed[addr], key))
         removed: list[Change] = []
         if isinstance(want, Product) and isinstance(have, Product):
             fields, removed = split_removed(fields, want, have, live, draft.known)
@@ -324,6 +339,39 @@ def _prune(
             draft.changes.append(change)
 
 
+def _check_duplicates(changes: list[Change], present: dict[str, Item]) -> None:
+    """Refuse to create a product with a SKU a live product already holds: most often the recipe's key
+    was renamed, and creating would leave two products for one thing (the hint offers ``renamed_from``)."""
+    holders = {
+        variant.sku: key
+        for key, item in present.items()
+        if isinstance(item, Product)
+        for variant in item.variants
+        if variant.sku
+    }
+    errors = []
+    for change in changes:
+        want = change.desired
+        if change.action is not Action.CREATE or not isinstance(want, Product):
+            continue
+        clashes = sorted({(v.sku, holders[v.sku]) for v in want.variants if v.sku in holders})
+        for live_key in sorted({k for _, k in clashes}):
+            skus = ", ".join(sku for sku, k in clashes if k == live_key)
+            errors.append(
+                PlanError(
+                    f"product.{want.key} would be created with SKU {skus}, which the live product.{live_key}"
+                    " already holds",
+                    where=want.source or change.address,
+                    hint=f"if {want.key} is {live_key} renamed, add `renamed_from: {live_key}` to its recipe;"
+                    " otherwise give it SKUs of its own",
+                )
+            )
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise PlanErrors(errors)
+
+
 def make_plan(
     *,
     target: str,
@@ -338,6 +386,7 @@ def make_plan(
     protected: Collection[str] = (),
     now: datetime | None = None,
     read: Callable[[str], bool] | None = None,
+    require_matches: bool = False,
 ) -> Plan:
     """The changes that make the live shop match ``desired`` in the collections the platform manages.
 
@@ -345,10 +394,13 @@ def make_plan(
     prune must leave alone even though this target's recipes do not describe them; the core fills it with
     :func:`protected_addresses` over the catalog of every recipe. ``now`` fixes ``created_at`` (UTC).
     ``read`` is the filter the live state was read with, when the read was limited (None: the whole shop).
+    ``require_matches``: a glob of ``only``/``exclude`` that names no address the recipes or the shop
+    know is an error (a person typed it); off for the exact address lists shelf makes itself.
     Raises :class:`PlanError` (placed at the target) when ``prune`` names a collection the platform can
     neither manage nor remove from.
     """
     _check_prune(prune, capabilities, target)
+    scope = [n for n in COLLECTIONS if n in capabilities.managed or n in capabilities.referenced]
     draft = _Draft()
     for name in COLLECTIONS:
         if name not in capabilities.managed:
@@ -359,6 +411,8 @@ def make_plan(
         draft.live_items.update((address(kind, k), v) for k, v in present.items())
         draft.known.update(address(kind, k) for k in (*wanted, *present))
         _converge(draft, kind, wanted, present, live)
+        if kind == "product":
+            _check_duplicates(draft.changes, present)
         if name in prune:
             extra = {k: v for k, v in present.items() if k not in wanted}
             _prune(draft, kind, extra, live, name in capabilities.deletable, protected)
@@ -369,7 +423,9 @@ def make_plan(
     ordered = place_variants(_order(draft.changes, draft.live_items), draft.variants)
     changes = place_uploads(ordered, uploads)
     link_variants(changes)
-    changes, selection_notes = _select(changes, only, exclude, draft.known, read)
+    if require_matches:
+        check_globs(only, exclude, draft.known | known_addresses(desired, live, scope), target)
+    changes, selection_notes = _select(changes, only, exclude, draft.live_items, read)
     notes = [f"{a} not pruned: protected by a recipe" for a in draft.protected if _selected(a, only, exclude)]
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     return Plan(

@@ -22,9 +22,9 @@ _ANSI = {
     Action.DEACTIVATE: "\x1b[31m",
     Action.UPLOAD: "\x1b[36m",
     Action.REPLACE: "\x1b[35m",
+    Action.CANCEL: "\x1b[31m",
 }
 _RESET = "\x1b[0m"
-_DELETIONS = (Action.DELETE, Action.DEACTIVATE)
 
 
 def human_size(size: int) -> str:
@@ -58,8 +58,8 @@ def headline(change: Change) -> str:
         return f"{symbol} upload {change.address}{size}"
     if change.action is Action.DEACTIVATE:
         return f"{symbol} deactivate {change.address}"
-    if change.action is Action.DELETE:
-        return f"{symbol} {change.address} (delete)"
+    if change.action in (Action.DELETE, Action.CANCEL):
+        return f"{symbol} {change.address} ({change.action.value})"
     return f"{symbol} {change.address}"
 
 

@@ -223,6 +223,7 @@ def _subscription(s: Subscription) -> dict[str, Any]:
         "organization": s.organization,
         "offer": s.offer,
         "form_data": _json_data(s.form_data),
+        "state": s.state,
     }
 
 
@@ -232,6 +233,7 @@ def _subscription_from(d: Mapping[str, Any]) -> Subscription:
         organization=d["organization"],
         offer=d["offer"],
         form_data=dict(d.get("form_data", {})),
+        state="cancelled" if d.get("state") == "cancelled" else "active",
         **_common_from(d),
     )
 

@@ -14,7 +14,8 @@ assets of the product share a name, the path or URL as written.
 Order: an upload of a product being created waits for the create; an update of an existing product waits
 for its uploads, so that it can place the new files. A re-sent asset is in the shop already, so the update
 does not wait for it: it waits for the update instead, which may create what it points at (a new
-variant). ``--only``/``--exclude`` keep a product's uploads with the product: they are part of it.
+variant). ``--only``/``--exclude`` keep a product's uploads with the product: they are part of it, and
+an upload kept on its own brings its product's create or update (see :mod:`engine.plan.targeting`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from urllib.parse import unquote, urlsplit
 
 from engine.model import Asset, Product, Variant
 from engine.plan.model import Action, Change
-from engine.platforms.base import LiveState
+from engine.plan.platform import LiveState
 
 Role = Literal["image", "variant_image", "file"]
 KINDS = ("image", "file")

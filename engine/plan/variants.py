@@ -4,22 +4,23 @@ Platforms write variants with their product (xPage sends the whole product, Empo
 family), so the deletion is written by the product's write: by the product's update when the plan has
 one, else by the first of the product's variant deletions, which sends the product as the recipes want it
 (one write, as before). Every other variant deletion of that product waits for that write and sends
-nothing. :func:`provider_change` says what a provider is asked to do for each change.
+nothing. :func:`provider_changes` says what a provider is asked to do for each change.
 
 A variant deletion carries the product as ``desired`` (what the write sends) and the product's live id
 and version (the variant lives inside it), so a saved plan is checked against the product it rewrites.
-The product's update and its variant deletions are one write, so ``--only``/``--exclude`` keep them
-together (:func:`keep_with_variants`).
+The product's update and its variant deletions are one write (:func:`one_write`): a selection keeps
+them together or leaves them out together (:func:`keep_with_variants`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fnmatch import fnmatchcase
 
 from engine.model import Product, Variant
 from engine.plan.diff import variant_value
 from engine.plan.model import Action, Change, FieldChange
-from engine.platforms.base import LiveState
+from engine.plan.platform import LiveState
 
 
 def variant_address(product: str, variant: Variant, taken: set[str]) -> str:
@@ -147,25 +148,31 @@ def place_variants(ordered: Sequence[Change], deletions: Sequence[Change]) -> li
     return result
 
 
-def keep_with_variants(changes: Sequence[Change], kept: set[str]) -> list[str]:
-    """Add to ``kept`` the product update and variant deletions that are one write with a kept one."""
+def one_write(changes: Sequence[Change]) -> dict[str, list[str]]:
+    """For each product update with variant deletions, and each of those deletions: the addresses of
+    that one write, the product's update (when the plan has one) first."""
+    present = {c.address for c in changes}
     groups: dict[str, list[str]] = {}
     for change in changes:
         home = product_of(change)
         if home is not None:
-            groups.setdefault(home, []).append(change.address)
+            groups.setdefault(home, [home] if home in present else []).append(change.address)
+    return {address: group for group in groups.values() for address in group}
+
+
+def keep_with_variants(changes: Sequence[Change], kept: set[str], exclude: Sequence[str] = ()) -> list[str]:
+    """Add to ``kept`` the product update and variant deletions that are one write with a kept one; one
+    note for each, saying so (and when ``exclude`` named it)."""
+    by_address = {c.address: c for c in changes}
     notes = []
-    present = {c.address for c in changes}
-    for home, members in groups.items():
-        group = [home, *members] if home in present else members
-        if not any(a in kept for a in group):
+    for address, group in one_write(changes).items():
+        if address in kept or not any(a in kept for a in group):
             continue
-        for address in group:
-            if address in kept:
-                continue
-            kept.add(address)
-            if address == home:
-                notes.append(f"{home} pulled in: it writes {', '.join(members)}")
-            else:
-                notes.append(f"{address} pulled in: written with {home}")
+        kept.add(address)
+        why = " although excluded" if any(fnmatchcase(address, g) for g in exclude) else ""
+        home = product_of(by_address[address])
+        if home is None:
+            notes.append(f"{address} pulled in{why}: it writes {', '.join(a for a in group if a != address)}")
+        else:
+            notes.append(f"{address} pulled in{why}: written with {home}")
     return notes

@@ -33,14 +33,20 @@ def _emporix(target: Target, config: Config, *, base_url: str | None, transport:
     return create_emporix_provider(target, config, base_url=base_url, transport=transport)
 
 
+def _appxite(target: Target, config: Config, *, base_url: str | None, transport: Any) -> Provider:
+    from engine.platforms.appxite.factory import create_appxite_provider
+
+    return create_appxite_provider(target, config, base_url=base_url, transport=transport)
+
+
 def _emporix_sandbox(target: Target) -> dict[str, Any]:
     """The in-process Emporix sandbox serves the target's tenant (``sandbox`` unless it names one)."""
     tenant = target.settings.get("tenant")
     return {"tenant": str(tenant)} if tenant else {}
 
 
-PROVIDERS: dict[str, ProviderFactory] = {"xpage": _xpage, "emporix": _emporix}
-SANDBOX_PREFIXES: dict[str, str] = {"xpage": "/api/apps/v1", "emporix": ""}
+PROVIDERS: dict[str, ProviderFactory] = {"xpage": _xpage, "emporix": _emporix, "appxite": _appxite}
+SANDBOX_PREFIXES: dict[str, str] = {"xpage": "/api/apps/v1", "emporix": "", "appxite": ""}
 SANDBOX_OPTIONS: dict[str, Callable[[Target], dict[str, Any]]] = {"emporix": _emporix_sandbox}
 
 
@@ -98,10 +104,26 @@ def _emporix_capabilities() -> Capabilities:
     return EmporixProvider.capabilities
 
 
+def _appxite_capabilities() -> Capabilities:
+    from engine.platforms.appxite.provider import AppXiteProvider
+
+    return AppXiteProvider.capabilities
+
+
 CAPABILITIES: dict[str, Callable[[], Capabilities]] = {
     "xpage": _xpage_capabilities,
     "emporix": _emporix_capabilities,
+    "appxite": _appxite_capabilities,
 }
+
+
+PLATFORM_NAMES: dict[str, str] = {
+    "xpage": "xPage",
+    "emporix": "Emporix",
+    "partner": "the Partner API",
+    "appxite": "AppXite",
+}
+"""Each platform as messages name it."""
 
 
 def capabilities_for(platform: str) -> Capabilities | None:

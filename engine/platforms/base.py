@@ -15,11 +15,21 @@ A provider never knows about YAML; the planner never knows which platform it tal
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import ClassVar, Protocol, runtime_checkable
 
 from engine.model import Catalog
 from engine.plan.model import Change
+from engine.plan.platform import Capabilities, LiveState
+
+__all__ = [
+    "AddressFilter",
+    "AddressSet",
+    "Capabilities",
+    "KnowsLimits",
+    "LiveState",
+    "Provider",
+    "WaitsForWork",
+]
 
 AddressFilter = Callable[[str], bool]
 
@@ -36,39 +46,6 @@ class AddressSet:
 
     def __call__(self, address: str) -> bool:
         return address in self.addresses
-
-
-@dataclass(frozen=True)
-class Capabilities:
-    """What a platform can do, so the planner chooses actions without knowing the platform.
-
-    ``managed``: collections shelf creates and updates on this platform. ``deletable``: collections whose
-    objects can be deleted; a managed collection not listed here is pruned by deactivation
-    (``status: inactive``). ``referenced``: collections recipes may use as references only (xPage
-    categories exist in the shop but cannot be created). ``max_image_bytes``: the largest image file the
-    platform takes (None: no documented limit); ``image_types``: the MIME types of the images it takes
-    (empty: any of JPEG, PNG, WebP and GIF, which recipes allow). Both are checked offline, before any
-    request, by :mod:`engine.platforms.limits`.
-    """
-
-    managed: frozenset[str]
-    deletable: frozenset[str] = frozenset()
-    referenced: frozenset[str] = frozenset()
-    max_image_bytes: int | None = None
-    image_types: frozenset[str] = frozenset()
-
-
-@dataclass
-class LiveState:
-    """The shop as read: a canonical catalog plus, per address, the platform id and a version.
-
-    ``versions`` hold the platform's version number or a content hash of the raw object, so a saved plan
-    can tell whether the object changed since it was planned.
-    """
-
-    catalog: Catalog = field(default_factory=Catalog)
-    ids: dict[str, str] = field(default_factory=dict)
-    versions: dict[str, str] = field(default_factory=dict)
 
 
 @runtime_checkable
@@ -93,3 +70,20 @@ class Provider(Protocol):
         ...
 
     async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class WaitsForWork(Protocol):
+    """A provider whose platform finishes writes later (provisioning, jobs): apply waits for that work
+    for at most ``seconds`` (``shelf apply --wait``), telling ``report`` what it waits for."""
+
+    def wait_for_work(self, seconds: float, report: Callable[[str], None] | None) -> None: ...
+
+
+@runtime_checkable
+class KnowsLimits(Protocol):
+    """A provider that knows, from its last ``prepare``, changes the platform's API may not carry out
+    (address -> why): a change of those that did not converge is reported with the reason, not as a
+    generic failure to converge."""
+
+    limits: dict[str, str]

@@ -6,6 +6,5 @@ ties a saved plan to the recipes it was made from.
 
 from engine.recipes.files import recipe_files, recipes_digest
 from engine.recipes.loader import load_catalog, validate_all
-from engine.recipes.schema import load_schema, schema_path
 
-__all__ = ["load_catalog", "load_schema", "recipe_files", "recipes_digest", "schema_path", "validate_all"]
+__all__ = ["load_catalog", "recipe_files", "recipes_digest", "validate_all"]

@@ -24,11 +24,11 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from engine.documents.problems import Problem, closest
 from engine.errors import Source
 from engine.filetypes import IMAGE_TYPES, describe, image_type, sniff, type_names
 from engine.model import Asset, Catalog, Product, Variant
 from engine.recipes.hash_cache import HashCache
-from engine.recipes.problems import Problem, closest
 
 if TYPE_CHECKING:
     from engine.config import Config
@@ -105,6 +105,10 @@ class AssetChecker:
             return problem("does not exist", _missing_hint(lexical))
         if resolved.is_dir():
             return problem("cannot be read: it is a folder, not a file", "name the file inside it")
+        if not resolved.is_file():
+            return problem(
+                "cannot be read: it is not a regular file (a FIFO, socket or device)", "name a regular file"
+            )
         try:
             facts = self.cache.facts(resolved, resolved.relative_to(self.root).as_posix())
         except PermissionError:

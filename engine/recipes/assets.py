@@ -13,10 +13,10 @@ import os
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from engine.documents.strict_yaml import MDict, MList
 from engine.errors import Source
 from engine.model import Asset
 from engine.recipes.scope import ItemScope
-from engine.recipes.strict_yaml import MDict, MList
 
 URL_PREFIXES = ("http://", "https://")
 

@@ -11,12 +11,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from engine.documents.problems import Problem
+from engine.documents.strict_yaml import MDict
 from engine.model import Category, Discount, DiscountKind, Item, Product, Promotion, Subscription
 from engine.recipes import assets
 from engine.recipes.parse import RawItem
-from engine.recipes.problems import Problem
 from engine.recipes.scope import ItemScope
-from engine.recipes.strict_yaml import MDict
 from engine.recipes.templates import Templates
 from engine.recipes.variants import variants
 
@@ -77,6 +77,7 @@ def _product(scope: ItemScope) -> Product | None:
         targets=_targets(scope),
         protect=data.get("protect") is True,
         source=data.source,
+        renamed_from=str(data["renamed_from"]) if isinstance(data.get("renamed_from"), str) else None,
     )
 
 
@@ -167,6 +168,7 @@ def _subscription(scope: ItemScope) -> Subscription | None:
         organization=str(data["organization"]).lower(),
         offer=str(data["offer"]).lower(),
         form_data=scope.plain(form_data) if isinstance(form_data, MDict) else {},
+        state="cancelled" if data.get("state") == "cancelled" else "active",
         targets=_targets(scope),
         protect=data.get("protect") is True,
         source=data.source,

@@ -11,6 +11,7 @@ import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from engine.documents.problems import did_you_mean
 from engine.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -23,11 +24,19 @@ def recipe_files(config: Config) -> list[Path]:
     """Every recipe file under ``config.recipes``, sorted, each once.
 
     A configured path that does not exist, or no recipe file at all, is a :class:`ConfigError`: an empty
-    catalog planned against a pruned target would ask to delete everything.
+    catalog planned against a pruned target would ask to delete everything. A missing path is named at
+    its line in shelf.yaml, with the closest name in its folder.
     """
+    if config.path is None and not any(entry.exists() for entry in config.recipes):
+        raise ConfigError(
+            "no shelf.yaml in this folder or any folder above it, and no recipes/ folder here: "
+            "this is not a catalog repository",
+            where=str(config.root),
+            hint="run `shelf init` to start one here, or run shelf from inside your catalog repository",
+        )
     found: dict[Path, None] = {}
     where = str(config.path) if config.path else None
-    for entry in config.recipes:
+    for index, entry in enumerate(config.recipes):
         if entry.is_file():
             found[entry.resolve()] = None
         elif entry.is_dir():
@@ -38,11 +47,21 @@ def recipe_files(config: Config) -> list[Path]:
             )
             for path in sorted(below, key=lambda p: p.relative_to(entry).as_posix()):
                 found[path.resolve()] = None
+        elif entry.exists():
+            raise ConfigError(
+                f"recipes path '{label(entry, config.root)}' is not a regular file"
+                " (a FIFO, socket or device)",
+                where=where,
+                hint="list the recipe files and folders under 'recipes:' in shelf.yaml",
+            )
         else:
+            at = config.recipes_at[index] if index < len(config.recipes_at) else None
+            siblings = [p.name for p in entry.parent.iterdir()] if entry.parent.is_dir() else []
             raise ConfigError(
                 f"recipes path '{label(entry, config.root)}' does not exist",
-                where=where,
-                hint="create it, or list the recipe files and folders under 'recipes:' in shelf.yaml",
+                where=at or where,
+                hint=did_you_mean(entry.name, siblings)
+                or "create it, or list the recipe files and folders under 'recipes:' in shelf.yaml",
             )
     if not found:
         shown = ", ".join(label(e, config.root) for e in config.recipes)

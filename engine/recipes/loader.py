@@ -10,13 +10,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from engine.documents.problems import Problem, did_you_mean
 from engine.errors import ConfigError, RecipeError, RecipeErrors
 from engine.model import Catalog, Product
 from engine.recipes.asset_files import describe_assets, hash_cache
 from engine.recipes.build import build_item
 from engine.recipes.files import recipes_digest
+from engine.recipes.limits import ImageLimits, limit_errors
 from engine.recipes.parse import Parsed, RawItem, parse_recipes
-from engine.recipes.problems import Problem, did_you_mean
 from engine.recipes.references import check_catalog, check_written, index_items
 from engine.recipes.templates import Templates
 
@@ -61,11 +62,12 @@ class Loaded:
     digest: str
 
 
-def load_for_target(config: Config, target: str, *, everything: bool = False) -> Loaded:
-    """The target's catalog, checked against its platform's limits too, and (with ``everything``) the
+def load_for_target(
+    config: Config, target: str, *, everything: bool = False, limits: ImageLimits | None = None
+) -> Loaded:
+    """The target's catalog, checked against its platform's ``limits`` too, and (with ``everything``) the
     whole catalog, from one parse of the recipe files. Raises :class:`RecipeErrors` holding every
     problem found."""
-    platform = config.targets[target].platform
     parsed = parse_recipes(config)
     problems = [*parsed.problems, *check_written(parsed.items, list(config.targets))]
     templates, cache = Templates(), hash_cache(config)
@@ -75,12 +77,13 @@ def load_for_target(config: Config, target: str, *, everything: bool = False) ->
         whole, rest = build_catalog(parsed, config, None, templates, cache)
         more.extend(rest)
     cache.save()
-    _raise_if_any([*problems, *more], _platform_limits(desired, platform, None))
+    _raise_if_any([*problems, *more], limit_errors(desired, limits))
     return Loaded(desired, whole, recipes_digest(config))
 
 
-def validate_all(config: Config) -> int:
-    """Check the recipes for every target (each with its own ``vars``); the number of items checked.
+def validate_all(config: Config, limits: Mapping[str, ImageLimits] | None = None) -> int:
+    """Check the recipes for every target (each with its own ``vars`` and, from ``limits`` by platform
+    name, its platform's limits on images); the number of items checked.
 
     Raises :class:`RecipeErrors` holding every distinct problem found, across all targets.
     """
@@ -92,7 +95,8 @@ def validate_all(config: Config) -> int:
     for name, target in config.targets.items():
         catalog, more = build_catalog(parsed, config, name, templates, cache)
         problems.extend(more)
-        limited.extend(_platform_limits(catalog, target.platform, name if len(config.targets) > 1 else None))
+        platform_limits = (limits or {}).get(target.platform)
+        limited.extend(limit_errors(catalog, platform_limits, name if len(config.targets) > 1 else None))
     cache.save()
     _raise_if_any(problems, limited)
     return len(parsed.items)
@@ -156,14 +160,6 @@ def _for_target(problem: Problem, target: str) -> Problem:
     if "'vars." in problem.message:
         return Problem(problem.source, f"{problem.message} for target '{target}'", problem.hint)
     return problem
-
-
-def _platform_limits(catalog: Catalog, platform: str, target: str | None) -> list[RecipeError]:
-    """What the target's platform refuses (image size and type), found offline."""
-    from engine.platforms import capabilities_for
-    from engine.platforms.limits import limit_errors
-
-    return limit_errors(catalog, capabilities_for(platform), platform, target)
 
 
 def _raise_if_any(problems: list[Problem], more: Sequence[RecipeError] = ()) -> None:

@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from engine.documents.checking import PathT, schema_problems
+from engine.documents.problems import Problem
+from engine.documents.reading import MAX_RECIPE_BYTES, UnreadableDocument, read_document
+from engine.documents.strict_yaml import MDict, MList, YamlSyntaxError, load_yaml
 from engine.errors import Source
 from engine.model import COLLECTIONS, KIND_OF_COLLECTION
-from engine.recipes.checking import PathT, schema_problems
 from engine.recipes.files import label, recipe_files
-from engine.recipes.problems import Problem
-from engine.recipes.strict_yaml import MDict, MList, YamlSyntaxError, load_yaml
 
 if TYPE_CHECKING:
     from engine.config import Config
@@ -74,10 +75,10 @@ def parse_recipes(config: Config) -> Parsed:
     for path in recipe_files(config):
         name = label(path, config.root)
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = "it is not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else str(exc)
-            parsed.problems.append(Problem(Source(name, 1, 1), f"cannot read the recipe file: {reason}"))
+            text = read_document(path, MAX_RECIPE_BYTES)
+        except UnreadableDocument as exc:
+            where = Source(name, exc.line, exc.col)
+            parsed.problems.append(Problem(where, f"cannot read the recipe file: {exc.reason}", exc.hint))
             continue
         items, problems = parse_text(text, name, path)
         parsed.items.extend(items)

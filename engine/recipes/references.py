@@ -12,11 +12,11 @@ import dataclasses
 from collections.abc import Collection, Iterable
 from typing import Any
 
+from engine.documents.problems import Problem, did_you_mean
+from engine.documents.strict_yaml import MDict, MList
 from engine.errors import Source
 from engine.model import Catalog, Category, Promotion
 from engine.recipes.parse import RawItem
-from engine.recipes.problems import Problem, did_you_mean
-from engine.recipes.strict_yaml import MDict, MList
 
 RawIndex = dict[tuple[str, str], RawItem]
 
@@ -59,6 +59,41 @@ def check_written(items: list[RawItem], target_names: Collection[str]) -> list[P
         elif item.collection == "promotions":
             problems.extend(_unknown_list(item, "categories", categories))
     problems.extend(_cycles(categories))
+    problems.extend(_renames(items, index))
+    return problems
+
+
+def _renames(items: list[RawItem], index: RawIndex) -> list[Problem]:
+    """``renamed_from`` names a key no product of the recipes still has, and only one product claims it:
+    otherwise the live product it names would be two recipes' at once."""
+    problems: list[Problem] = []
+    claimed: dict[str, RawItem] = {}
+    for item in items:
+        old = item.data.get("renamed_from") if item.collection == "products" else None
+        if not isinstance(old, str) or index.get(("products", item.key or "")) is not item:
+            continue
+        where = _value_at(item.data, "renamed_from")
+        other = index.get(("products", old))
+        if other is not None:
+            same = other is item
+            problems.append(
+                Problem(
+                    where,
+                    f"{item.name} is renamed from '{old}', which is "
+                    + ("its own key" if same else f"the key of the product at {other.source}"),
+                    "remove renamed_from" if same else f"remove renamed_from, or the product '{old}'",
+                )
+            )
+        elif old in claimed:
+            problems.append(
+                Problem(
+                    where,
+                    f"{item.name} is renamed from '{old}', like the product at {claimed[old].source}",
+                    "only one product can take over the live product; remove one renamed_from",
+                )
+            )
+        else:
+            claimed[old] = item
     return problems
 
 

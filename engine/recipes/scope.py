@@ -18,11 +18,11 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from engine.documents.problems import Problem, did_you_mean, show
+from engine.documents.strict_yaml import MDict
 from engine.errors import Source
 from engine.model import Text, text
 from engine.recipes.parse import RawItem
-from engine.recipes.problems import Problem, did_you_mean, show
-from engine.recipes.strict_yaml import MDict
 from engine.recipes.templates import Namespace, TemplateFailure, Templates
 
 CONTEXT_FIELDS = {

@@ -14,12 +14,12 @@ from collections.abc import Collection, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from engine.documents.problems import did_you_mean, show
+from engine.documents.strict_yaml import MDict, MList
 from engine.errors import Source
 from engine.model import Asset, Variant
 from engine.recipes.assets import is_url, local_asset, url_asset
-from engine.recipes.problems import did_you_mean, show
 from engine.recipes.scope import ItemScope
-from engine.recipes.strict_yaml import MDict, MList
 from engine.recipes.templates import Namespace, is_template
 
 VARIANT_FIELDS = ("sku", "price", "compare_price", "stock", "image", "file")

@@ -7,14 +7,17 @@ HTTP to a sandbox without choosing a free port themselves.
 
 from __future__ import annotations
 
+import errno
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import uvicorn
+
+from engine.errors import ShelfError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -25,10 +28,43 @@ def _config(app: Any, host: str, port: int, log_level: str) -> uvicorn.Config:
 
 
 def serve(
-    app: Any, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, log_level: str = "warning"
+    app: Any,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    *,
+    log_level: str = "warning",
+    on_ready: Callable[[int], None] | None = None,
 ) -> None:
-    """Serve ``app`` until interrupted (Ctrl-C)."""
-    uvicorn.Server(_config(app, host, port, log_level)).run()
+    """Serve ``app`` until interrupted (Ctrl-C).
+
+    The port is bound before anything is said, so a taken port is one :class:`ShelfError` (exit 1) and
+    never a "serving on" line followed by uvicorn's own failure. ``on_ready`` gets the bound port (the
+    one the system chose for port 0).
+    """
+    sock = bind(host, port)
+    try:
+        if on_ready is not None:
+            on_ready(int(sock.getsockname()[1]))
+        uvicorn.Server(_config(app, host, int(sock.getsockname()[1]), log_level)).run(sockets=[sock])
+    finally:
+        sock.close()
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port``, or a :class:`ShelfError` naming the port when it is taken."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        taken = exc.errno == errno.EADDRINUSE
+        raise ShelfError(
+            f"port {port} on {host} is taken by another program" if taken
+            else f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+            hint="choose another with --port (0 lets the system pick a free one), or stop what uses it",
+        ) from None
+    return sock
 
 
 @contextmanager
@@ -39,9 +75,7 @@ def serving(
 
     The socket is bound before the server starts, so the URL is valid the moment it is yielded.
     """
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    sock = bind(host, port)
     bound_host, bound_port = sock.getsockname()[:2]
     server = uvicorn.Server(_config(app, host, bound_port, "warning"))
     thread = threading.Thread(

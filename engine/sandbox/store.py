@@ -105,3 +105,15 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+
+def reset_store(
+    db_path: str | Path, tables: Sequence[str], migrations: Sequence[Migration] = (), seed: Seed | None = None
+) -> None:
+    """Empty an emulator's shop in ``db_path`` back to its seed (stats and faults too; issued tokens
+    stay), without serving it: what ``shelf sandbox reset`` does for every platform."""
+    store = Store(db_path, migrations, seed)
+    try:
+        store.reset(tables)
+    finally:
+        store.close()

@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from pictures import write_png
-
 from support import shelf
 
 PRUNING = "targets:\n  sandbox:\n    platform: xpage\n    sandbox: true\n    prune: [products]\n"

@@ -36,7 +36,7 @@ CHECK = """(() => {
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[str]:
-    from engine.platforms.xpage.sandbox import create_app
+    from engine.sandbox.xpage.app import create_app
 
     app = create_app(tmp_path / "served.sqlite", tokens={TOKEN: None})
     with serving(app) as url:

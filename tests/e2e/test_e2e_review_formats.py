@@ -1,7 +1,8 @@
 """A mixed catalog change, as a reviewer reads it in every plan format, then applied exactly once.
 
 The demo catalog is applied to the xPage sandbox, then changed (:mod:`review_mix`): a price, an alt text,
-a reordered gallery, a new picture, a removed variant and a product taken out of the recipes.
+a reordered gallery, a new picture, a removed variant and a product taken out of the recipes. The xPage
+API sets alt text only with an upload, so the alt change is also an upload of that picture.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ TEXT_LINES = [
     "  ~ product.canvas-tote",
     '      variants.TOTE-NATURAL.price: "18.00" -> "19.00"',
     '      images[inside.png].alt: "The inside pocket" -> "The zipped inside pocket"',
+    "  ^ upload image.canvas-tote/inside.png (1 KB)",
     "  ~ product.wool-beanie",
     "      images: order charcoal.png, mustard.png, forest.png -> mustard.png, charcoal.png, forest.png",
     "  ~ product.everyday-socks",
@@ -32,7 +34,7 @@ TEXT_LINES = [
     '      sku: "SOCKS-44-47"',
     '      price: "9.50"',
     "  - deactivate product.zip-hoodie",
-    "Plan: 0 to create, 3 to update, 1 to upload (97 B), 2 to delete.",
+    "Plan: 0 to create, 3 to update, 2 to upload (1 KB), 2 to delete.",
 ]
 
 
@@ -83,22 +85,26 @@ def test_the_json_plan_names_each_element_and_counts_add_up(mixed: Path) -> None
     assert changes["variant.SOCKS-44-47"]["action"] == "delete"
     assert changes["product.zip-hoodie"]["action"] == "deactivate"
     summary = document["summary"]
-    assert summary == {"create": 0, "update": 3, "upload": 1, "delete": 2, "unchanged": 9}
+    assert summary == {"create": 0, "update": 3, "upload": 2, "delete": 2, "unchanged": 9}
     by_action: dict[str, int] = {}
     for change in document["changes"]:
         by_action[change["action"]] = by_action.get(change["action"], 0) + 1
-    assert by_action == {"update": 3, "upload": 1, "delete": 1, "deactivate": 1}
+    assert by_action == {"update": 3, "upload": 2, "delete": 1, "deactivate": 1}
 
 
 def test_the_saved_plan_applies_each_write_once_and_converges(repo: Path) -> None:
+    # a shop that drops what an update leaves out; under the default reading the variant would stay
+    # (tests/e2e/test_e2e_variant_deletion_saved.py)
+    sandbox_control(sandbox_db(repo), "POST", "/_sandbox/readings", {"updates": "replace"})
     apply_then_change(repo)
     assert shelf("plan", "--out", "plan.json").exit_code == 0
     _stats(repo)
     applied = shelf("apply", "plan.json")
     assert applied.exit_code == 0, applied.output
     writes = {r: n for r, n in _stats(repo)["requests"].items() if not r.startswith("GET")}
-    # three updates, the socks' update also dropping the variant; the deactivation; one upload
-    assert writes == {"POST /product/{id}/update": 4, "POST /file": 1}, writes
+    # three updates, the socks' update also dropping the variant; the deactivation; two uploads, the
+    # alt text's replacing (and deleting) the file it had
+    assert writes == {"POST /product/{id}/update": 4, "POST /file": 2, "POST /file/{id}": 1}, writes
     again = shelf("plan", "--detailed-exitcode")
     assert again.exit_code == 0, again.output
     assert shelf("apply", "--auto-approve").exit_code == 0
@@ -107,15 +113,16 @@ def test_the_saved_plan_applies_each_write_once_and_converges(repo: Path) -> Non
 
 
 MARKDOWN_LINES = [
-    "| 0 | 3 | 1 (97 B) | 2 | 9 |",
+    "| 0 | 3 | 2 (1 KB) | 2 | 9 |",
     "#### Deletions (2)",
     "**`- variant.SOCKS-44-47 (delete)`**",
     '| sku | "SOCKS-44-47" |',
     "**`- deactivate product.zip-hoodie`**",
-    "#### Changes (4)",
+    "#### Changes (5)",
     "`~ product.canvas-tote`",
     '| variants.TOTE-NATURAL.price | "18.00" | "19.00" |',
     '| images\\[inside.png\\].alt | "The inside pocket" | "The zipped inside pocket" |',
+    "- `^ upload image.canvas-tote/inside.png (1 KB)`",
     "`~ product.wool-beanie`",
     "| images (order) | charcoal.png, mustard.png, forest.png | mustard.png, charcoal.png, forest.png |",
     "`~ product.everyday-socks`",

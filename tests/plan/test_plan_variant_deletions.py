@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
+import pytest
+
+from engine.errors import PlanError
 from engine.model import Catalog, Product, Variant
 from engine.plan.model import Action, FieldChange, Plan
 from engine.plan.planner import make_plan
@@ -76,8 +79,40 @@ def test_only_keeps_a_product_update_and_its_variant_deletions_together() -> Non
     plan = _plan(socks("S", "M", title="New"), socks("S", "M", "L"), only=["variant.*"])
     assert [c.address for c in plan.changes] == ["product.socks", "variant.SOCKS-L"]
     assert plan.notes == ["product.socks pulled in: it writes variant.SOCKS-L"]
-    left = _plan(socks("S", "M", title="New"), socks("S", "M", "L"), exclude=["variant.*"])
-    assert [c.address for c in left.changes] == ["product.socks", "variant.SOCKS-L"]
+    by_product = _plan(socks("S", "M", title="New"), socks("S", "M", "L"), only=["product.socks"])
+    assert [c.address for c in by_product.changes] == ["product.socks", "variant.SOCKS-L"]
+    assert by_product.notes == ["variant.SOCKS-L pulled in: written with product.socks"]
+
+
+def test_an_exclude_that_names_either_leaves_the_whole_write_out() -> None:
+    for glob in ("variant.*", "variant.SOCKS-L", "product.socks"):
+        left = _plan(socks("S", "M", title="New"), socks("S", "M", "L"), exclude=[glob])
+        assert left.changes == [], glob
+        assert left.notes == ["2 change(s) left out by --only/--exclude"], glob
+
+
+def test_variant_deletions_alone_stay_together_under_only() -> None:
+    live = socks("S", "M", "L")
+    desired = replace(live, variants=live.variants[:1])
+    plan = _plan(desired, live, only=["variant.SOCKS-L"], require_matches=True)
+    assert [c.address for c in plan.changes] == ["variant.SOCKS-M", "variant.SOCKS-L"]
+    assert plan.notes == ["variant.SOCKS-M pulled in: written with product.socks"]
+
+
+def test_a_glob_on_removed_variants_is_checked_against_them() -> None:
+    live = Product(key="mug", title={"*": "Mug"}, options=(("Glaze", ("Blue", "Sand")),), variants=(
+        Variant((("Glaze", "Blue"),), price=Decimal("12")), Variant((("Glaze", "Sand"),), price=Decimal("12"))
+    ))
+    state = LiveState(catalog=Catalog(products={"mug": live}))
+    desired = Catalog(products={"mug": replace(live, variants=live.variants[:1])})
+
+    def plan(glob: str) -> Plan:
+        return make_plan(target="shop", platform="xpage", desired=desired, live=state, capabilities=PRODUCTS,
+                         only=[glob], require_matches=True)
+
+    assert [c.address for c in plan("variant.mug/*").changes] == ["variant.mug/Glaze=Sand"]
+    with pytest.raises(PlanError, match="matches no address"):
+        plan("variant.cup/*")
 
 
 def test_a_variant_without_a_sku_is_addressed_inside_its_product() -> None:
@@ -89,12 +124,3 @@ def test_a_variant_without_a_sku_is_addressed_inside_its_product() -> None:
     plan = make_plan(target="shop", platform="xpage", desired=Catalog(products={"mug": desired}), live=state,
                      capabilities=PRODUCTS)
     assert [c.address for c in plan.changes] == ["variant.mug/Glaze=Sand"]
-
-
-def test_a_variant_glob_reads_the_products_its_variants_live_in() -> None:
-    from engine.plan.planner import address_filter
-
-    accept = address_filter(["variant.SOCKS-*"], (), Catalog(products={"socks": socks("S")}))
-    assert accept("product.socks") and accept("product.anything")
-    only_tees = address_filter(["product.tee-*"], (), Catalog())
-    assert not only_tees("product.socks")

@@ -1,1 +1,2 @@
-"""Emporix Commerce Engine: the sandbox emulating the services a catalog sync uses."""
+"""Emporix Commerce Engine: the provider (OAuth, products with templates and variants, categories,
+prices, media, coupons)."""

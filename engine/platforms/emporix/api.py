@@ -65,8 +65,10 @@ class EmporixApi:
         headers: Mapping[str, str] | None = None,
         expect: Sequence[int] = (200, 201, 204),
         idempotent: bool | None = None,
+        collection: bool = False,
     ) -> httpx.Response:
-        """One request; a 403 becomes an error naming the missing scope."""
+        """One request; a 403 becomes an error naming the missing scope, and a 404 on a list
+        (``collection``) one saying the address is wrong."""
         sent = dict(headers or {})
         content = None
         if body is not None:
@@ -85,10 +87,12 @@ class EmporixApi:
             )
         except AuthError as exc:
             if exc.status == 403:
-                raise scope_error(exc, f"{method} {path}") from None
+                raise scope_error(exc, f"{method} {path}", self.tenant) from None
             raise
         if response.status_code in expect:
             return response
+        if response.status_code == 404 and collection:
+            raise self.http.wrong_address(f"{method} {path}", path)
         raise refusal(response, f"{method} {path}", self.http)
 
     async def get(
@@ -119,7 +123,9 @@ class EmporixApi:
             base["totalCount"] = "true"
         else:
             asked["X-Total-Count"] = "true"
-        first = await self.call("GET", path, params={**base, "pageNumber": 1}, headers=asked)
+        first = await self.call(
+            "GET", path, params={**base, "pageNumber": 1}, headers=asked, collection=True
+        )
         items = _items(first, path)
         header = first.headers.get("Items-Count" if coupons else "X-Total-Count")
         pages: list[list[Doc]] = [items]

@@ -3,7 +3,9 @@
 The token is shared by every request of one run (:class:`engine.http.TokenAuth`): it is fetched once,
 kept until shortly before its ``expires_in``, and fetched again once when a request is answered 401
 (the platform has no refresh token). A 403 names the scope the credentials lack; shelf repeats that
-scope in its error with where to grant it.
+scope in its error with where to grant it. A 403 that names no scope but the tenant (the path's tenant is
+not the one the token was issued for) is reported as a wrong tenant: the documents give no wording for
+that refusal, so any message mentioning the tenant is read that way.
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from engine.config import Secret
 from engine.errors import AuthError, PlatformError
 from engine.http import HttpClient, Token, TokenAuth, TokenFetch, decode_json
+from engine.secrets import Secret
 
 TOKEN_PATH = "/oauth/token"
 _SCOPE = re.compile(r"\b([a-z]+\.[a-z]+(?:_[a-z]+)+)\b")
+_TENANT = re.compile(r"\btenant\b", re.IGNORECASE)
 
 
 def token_fetcher(client_id: str, client_secret: Secret) -> TokenFetch:
@@ -29,7 +32,9 @@ def token_fetcher(client_id: str, client_secret: Secret) -> TokenFetch:
             "client_secret": client_secret.reveal(),
         }
         try:
-            response = await http.request("POST", TOKEN_PATH, data=form, idempotent=True, authenticate=False)
+            response = await http.request(
+                "POST", TOKEN_PATH, data=form, idempotent=True, authenticate=False, collection=True
+            )
         except PlatformError as exc:
             if exc.status in (400, 401, 403):
                 raise AuthError(
@@ -56,9 +61,17 @@ def client_auth(client_id: str, client_secret: Secret, *, mask: bool = True) -> 
     return TokenAuth(token_fetcher(client_id, client_secret), extra_secrets=(client_secret,) if mask else ())
 
 
-def scope_error(exc: AuthError, label: str) -> AuthError:
-    """A 403 restated with the scope the platform named, and where to grant it."""
+def scope_error(exc: AuthError, label: str, tenant: str | None = None) -> AuthError:
+    """A 403 restated with the scope the platform named, and where to grant it; or, when the platform
+    names the tenant instead, as credentials that belong to another tenant (no scope would help)."""
     scope = missing_scope(exc.message)
+    if scope is None and _TENANT.search(exc.message):
+        return AuthError(
+            f"{label}: the credentials are not valid for tenant {tenant!r} (403)",
+            where=exc.where,
+            hint="check this target's tenant: the API key (client_id) belongs to another tenant",
+            status=exc.status,
+        )
     if scope is None:
         return exc
     return AuthError(

@@ -1,7 +1,8 @@
 """The raw shop read into the canonical :class:`LiveState`, and what writes need to remember of it.
 
 Keys: a category's as :func:`engine.platforms.emporix.categories.category_keys` chooses, a product's its
-``code``, a promotion's its coupon's ``shelf`` mixin key (or the recipe promotion with its code). Live
+``code`` (or the recipe key of a product renamed from that code: it keeps its id, and its update writes
+the new code), a promotion's its coupon's ``shelf`` mixin key (or the recipe promotion with its code). Live
 ids are the objects' Emporix ids (a coupon's is its code); versions are the ``metadata.version`` of a
 category or coupon and, for a product, a digest of everything it is made of.
 """
@@ -9,7 +10,7 @@ category or coupon and, for a product, a digest of everything it is made of.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from engine.model import Catalog, Product
 from engine.platforms.base import AddressFilter, AddressSet, LiveState
@@ -19,6 +20,7 @@ from engine.platforms.emporix.coupons import coupon_key, promotion_from_live
 from engine.platforms.emporix.live_products import Family, family_version, product_from_live
 from engine.platforms.emporix.settings import Settings
 from engine.platforms.emporix.shop import Snapshot
+from engine.platforms.renames import renames
 
 
 @dataclass
@@ -67,8 +69,10 @@ def _products(
     known: Known,
 ) -> None:
     assets = snapshot.assets_by_product()
+    renamed = renames(desired, (str(doc.get("code") or pid) for pid, doc in snapshot.products.items()))
     for product_id, doc in snapshot.products.items():
-        key = str(doc.get("code") or product_id)
+        held = str(doc.get("code") or product_id)
+        key = renamed.get(held, held)
         address = f"product.{key}"
         if key in live.catalog.products or (only is not None and not only(address)):
             continue
@@ -81,7 +85,9 @@ def _products(
         )
         wanted = desired.products.get(key)
         pick = category_picker(keys, wanted.category if wanted else None)
-        product = product_from_live(family, settings.languages, pick)
+        product = replace(product_from_live(family, settings.languages, pick), key=key)
+        if key != held:
+            live.renamed[key] = held
         live.catalog.products[key] = product
         live.ids[address] = product_id
         live.versions[address] = family_version(family)

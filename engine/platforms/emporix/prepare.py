@@ -34,6 +34,7 @@ from engine.platforms.emporix.live_products import Family, live_asset
 from engine.platforms.emporix.media_writes import rewrites, stripped_by_deletion
 from engine.platforms.emporix.settings import Settings
 from engine.platforms.emporix.texts import expanded, one
+from engine.platforms.unsupported import refuse
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
@@ -56,15 +57,7 @@ def prepare_catalog(
     """``desired`` as Emporix can hold it; raises :class:`PlanErrors` listing everything it cannot.
     ``families`` are the products as read (by key), ``prune`` whether products are pruned: they tell
     which held blobs an update or a deletion rewrites."""
-    errors: list[PlanError] = []
-    for key, subscription in desired.subscriptions.items():
-        errors.append(
-            PlanError(
-                f"subscription '{key}': Emporix has no subscriptions",
-                where=subscription.source or f"subscription.{key}",
-                hint="list only AppXite targets under its targets:",
-            )
-        )
+    errors: list[PlanError] = list(refuse("subscriptions", desired.subscriptions, "Emporix"))
     languages = settings.languages
     categories = {
         key: dataclasses.replace(c, name=expanded(c.name, languages) or {ANY_LANGUAGE: key})

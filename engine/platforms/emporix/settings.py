@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from engine.config import Secret, Target
+from engine.config import Target
 from engine.errors import ConfigError
+from engine.secrets import Secret
 
 SANDBOX_TENANT = "sandbox"
 SANDBOX_CLIENT = "sandbox"

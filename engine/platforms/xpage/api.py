@@ -8,7 +8,9 @@ is silent:
 * Writes are multipart with one ``metadata`` part holding the JSON text, for updates as for creates
   ("same request structure as create").
 * The product list has no slug filter, so finding one product by its slug searches (``search=<slug>``,
-  at least 2 characters) and keeps the exact slug match, paging through every result.
+  at least 2 characters) and keeps the exact slug match, paging through every result. The document
+  calls ``search`` a full-text search, which may cut the slug into words, rank, or leave short words
+  out; so when no result has the exact slug, every product is listed page by page and compared too.
 * The shop's categories cannot be listed by the apps API. A sandbox target learns them from the
   emulator's control API (``GET /_sandbox/categories``), as a real shop's owner gives category ids in
   ``shelf.yaml``.
@@ -22,9 +24,9 @@ from typing import Any
 
 import httpx
 
-from engine.config import Secret
 from engine.errors import AuthError, PlatformError
 from engine.http import HttpClient, Token, TokenFetch, decode_json
+from engine.secrets import Secret
 
 PAGE_SIZE = 200
 MIN_SEARCH = 2
@@ -43,7 +45,7 @@ class XPageApi:
     async def list_page(self, page: int, **filters: Any) -> tuple[list[RawProduct], int]:
         """One page of products and the number of the last page."""
         params = {"page_size": PAGE_SIZE, "page": page, **filters}
-        body = self._data(await self.http.request("GET", "/product", params=params))
+        body = self._data(await self.http.request("GET", "/product", params=params, collection=True))
         products = body.get("products") or []
         pagination = body.get("pagination") or {}
         last = int(pagination.get("last_page") or 1)
@@ -67,12 +69,13 @@ class XPageApi:
         return dict(body["product"])
 
     async def find_by_slug(self, slug: str) -> RawProduct | None:
-        """The product whose slug is exactly ``slug``, or None."""
-        filters = {"search": slug} if len(slug) >= MIN_SEARCH else {}
-        for product in await self.list_products(**filters):
-            if product.get("slug") == slug:
-                return product
-        return None
+        """The product whose slug is exactly ``slug``, or None: among the search results first, then in the
+        whole list (a full-text search need not find a slug it was given)."""
+        if len(slug) >= MIN_SEARCH:
+            found = _with_slug(await self.list_products(search=slug), slug)
+            if found is not None:
+                return found
+        return _with_slug(await self.list_products(), slug)
 
     async def create_product(
         self, metadata: str, images: Sequence[Part] = (), files: Sequence[Part] = ()
@@ -108,6 +111,10 @@ class XPageApi:
         return [c for c in body if isinstance(c, dict)] if isinstance(body, list) else []
 
 
+def _with_slug(products: list[RawProduct], slug: str) -> RawProduct | None:
+    return next((p for p in products if p.get("slug") == slug), None)
+
+
 def token_fetcher(client_id: str, client_secret: Secret, install_id: str | None) -> TokenFetch:
     """A :data:`engine.http.TokenFetch` for xPage client credentials."""
 
@@ -117,7 +124,7 @@ def token_fetcher(client_id: str, client_secret: Secret, install_id: str | None)
             body["install_id"] = install_id
         try:
             response = await http.request(
-                "POST", "/auth/get-token", json=body, idempotent=True, authenticate=False
+                "POST", "/auth/get-token", json=body, idempotent=True, authenticate=False, collection=True
             )
         except AuthError as exc:
             raise AuthError(

@@ -1,9 +1,11 @@
 """A product's images, variant images and digital files in an xPage product write, by file id.
 
-An update names files by id: ``images: [{id, order, alt}]``, ``variants[].image``, ``variants[].file`` and
-``default.file``. Each is sent only where it differs from the live product, so an update that changes a
-price leaves the files alone. ``alt`` in ``images`` items is a reading (the API documents no way to
-change a file's alt text): see docs/decisions/001-xpage-image-alt.md.
+An update names files by id, as the document has them: ``images: [{id, order}]``, ``variants[].image``,
+``variants[].file`` and ``default.file``. Each is sent only where it differs from the live product, so an
+update that changes a price leaves the files alone. Every file uploaded with ``POST /file`` is placed this
+way too: the document never says that linking a file to a product puts it among the product's images (or
+makes it a variant's image). Alt text is not written here: the document sets it only on upload, so a new
+alt is a new upload (docs/decisions/001-xpage-image-alt.md).
 """
 
 from __future__ import annotations
@@ -55,10 +57,10 @@ class AssetIds:
 
 @dataclass
 class LiveFiles:
-    """The files a live product uses: its images in order as (id, alt), and per variant id (the default
-    variant's is ``default_id``) the image and digital file ids."""
+    """The files a live product uses: its image ids in order, and per variant id (the default variant's is
+    ``default_id``) the image and digital file ids."""
 
-    images: list[tuple[str, str | None]] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
     default_id: str | None = None
     variant_image: dict[str, str | None] = field(default_factory=dict)
     variant_file: dict[str, str | None] = field(default_factory=dict)
@@ -72,7 +74,7 @@ def live_files(raw: Mapping[str, Any]) -> LiveFiles:
     found = LiveFiles()
     for image in raw.get("images") or []:
         if _id(image) is not None:
-            found.images.append((str(image["id"]), image.get("alt") or None))
+            found.images.append(str(image["id"]))
     found.default_id = _id(raw.get("default"))
     for item in sale_items(raw):
         vid = str(item.get("id"))
@@ -85,9 +87,9 @@ def add_assets(metadata: MutableMapping[str, Any], product: Product, ids: AssetI
     """Add to ``metadata`` (from :func:`engine.platforms.xpage.mapping.metadata_for`) what differs from
     ``live`` among the product's files; True when anything was added."""
     changed = False
-    wanted = [(ids.images[a.ref], a.alt or None) for a in product.images]
+    wanted = [ids.images[a.ref] for a in product.images]
     if wanted != live.images:
-        metadata["images"] = [{"id": fid, "order": n, "alt": alt} for n, (fid, alt) in enumerate(wanted)]
+        metadata["images"] = [{"id": fid, "order": n} for n, fid in enumerate(wanted)]
         changed = True
     if product.options:
         items = list(metadata.get("variants") or [])

@@ -6,6 +6,9 @@ Readings where the API document is silent:
   ``metadata.images``; a part carries no alt text. So the leading images of a new product that have no alt
   ride in its create request, and every later image is uploaded after the create with ``POST /file``
   (``fileable_type`` product, ``role`` product_images, ``order`` its position, ``alt``).
+* A link made by ``POST /file`` is not relied on to show the file: one product update after the uploads
+  names every image in ``metadata.images`` and every variant's image and file by id, which is right
+  whether the link alone adds the file to the product's gallery or not.
 * ``files[]`` parts are linked to the product as ``digital_product`` files and the first becomes the
   default variant's ``file``: a simple digital product's file rides in its create request. Files of a
   product with options are uploaded with ``POST /file`` (role ``digital_product``) and set on each
@@ -124,14 +127,12 @@ class XPageFiles:
         live = live_files(raw)
         pid = str(raw["id"])
         variants = variant_ids(raw)
-        placed: list[tuple[int, str, str | None]] = []
         jobs: list[Awaitable[None]] = []
         for located in product_assets(product):
             if self._id_of(ids, located) is not None:
                 continue
-            jobs.append(self._upload_new(located, product, pid, variants, ids, live, placed, where))
+            jobs.append(self._upload_new(located, product, pid, variants, ids, where))
         await asyncio.gather(*jobs)
-        live.images += [(fid, alt) for _, fid, alt in sorted(placed)]
         return ids, live
 
     async def _upload_new(
@@ -141,22 +142,12 @@ class XPageFiles:
         pid: str,
         variants: Mapping[tuple[tuple[str, str], ...], str],
         ids: AssetIds,
-        live: LiveFiles,
-        placed: list[tuple[int, str, str | None]],
         where: str,
     ) -> None:
+        """Upload one asset; where it shows is left to the product update that follows (by id)."""
         owner = _first_variant(located, variants)
         found = await self._send(located, product, pid, owner, where)
-        fid = str(found["id"])
-        if located.role == "image":
-            ids.images[located.asset.ref] = fid
-            placed.append((located.position, fid, located.asset.alt or None))
-        elif located.role == "variant_image":
-            ids.own[located.asset.ref] = fid
-            if owner is not None:
-                live.variant_image[owner] = fid
-        else:
-            ids.files[located.asset.ref] = fid
+        self._remember(ids, located, str(found["id"]))
 
     # -- an existing product --------------------------------------------------------------------------
 

@@ -5,7 +5,8 @@ Readings where the API document is silent:
 * ``POST /file`` is multipart: the ``file`` part plus text fields ``fileable_type``, ``fileable_id``,
   ``role``, ``order`` and ``alt``. Its answer can be lost like any create's, so it is never sent twice
   blindly: the owner's files (or, for a file linked to nothing, the newest files) are searched for the
-  stored name first, and that name carries the content hash, so a match is the same bytes.
+  stored name (and alt text) first, and that name carries the content hash, so a match is the same bytes;
+  the alt text tells a new upload of the same bytes from the file it replaces.
 * ``POST /file/{id}`` (delete) of a file that is already gone answers 404, which is the wanted outcome;
   ``DELETE /file/{id}/link/...`` is idempotent.
 """
@@ -43,7 +44,7 @@ class XPageFilesApi:
         async def lookup() -> RawFile | None:
             owner = {k: form[k] for k in ("fileable_type", "fileable_id") if k in form}
             for found in await self.list(**owner):
-                if found.get("name") == part[0]:
+                if found.get("name") == part[0] and (found.get("alt") or None) == (form.get("alt") or None):
                     return found
             return None
 
@@ -52,7 +53,8 @@ class XPageFilesApi:
     async def list(self, **filters: str) -> list[RawFile]:
         """The first page of files matching ``filters``, newest first."""
         params = {"page_size": PAGE_SIZE, "order_by": "created_at", "order_direction": "DESC", **filters}
-        body = response_data(await self.http.request("GET", "/file", params=params), self.http.where)
+        response = await self.http.request("GET", "/file", params=params, collection=True)
+        body = response_data(response, self.http.where)
         return [dict(f) for f in body.get("files") or [] if isinstance(f, Mapping)]
 
     async def delete(self, file_id: str) -> None:

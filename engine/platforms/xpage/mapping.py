@@ -4,10 +4,12 @@ Readings where the API document is silent:
 
 * A variant's ``values[i]`` is ``{"order": <index of the option in the product's options>, "value"}``.
 * A product with options sells its ``variants``; a product without options sells its ``default``.
-* Lists sent in an update (``options``, their ``values``, ``variants``, ``properties``) are sent whole, each
-  item carrying the id of the live item it matches: correct whether the platform replaces the whole set
-  (items left out are deleted) or only updates the items it is given. Images, variant images and digital
-  files are added by :mod:`engine.platforms.xpage.asset_metadata`.
+* Lists sent in an update (``options``, their ``values``, ``variants``, ``properties``) are sent whole.
+  Options and variants carry the id of the live item they match, the only items the document gives an
+  ``id`` to write; properties (``{name, value}``) and option values (``{order, value}``) carry none, so a
+  shop can only match them by name and by text. Whether items left out are deleted is not documented:
+  see :mod:`engine.platforms.xpage.removals`. Images, variant images and digital files are added by
+  :mod:`engine.platforms.xpage.asset_metadata`.
 * Money goes out as a JSON number with exactly two decimals; it comes back parsed as Decimal.
 """
 
@@ -107,7 +109,7 @@ def metadata_for(
         "status": product.status,
         "is_digital": product.digital,
         "category_id": category_id,
-        "properties": _properties(product, live),
+        "properties": _properties(product),
     }
     if product.options:
         metadata["options"] = _options(product, live)
@@ -135,14 +137,10 @@ def deactivate_metadata() -> dict[str, Any]:
 
 
 def creates_items(metadata: Mapping[str, Any]) -> bool:
-    """Whether the metadata holds a list item without an id, which the platform creates once per request."""
-    for key in ("options", "variants", "properties"):
-        for item in metadata.get(key) or []:
-            if "id" not in item:
-                return True
-            if key == "options" and any("id" not in v for v in item.get("values") or []):
-                return True
-    return False
+    """Whether the metadata holds an option or variant without an id, which the platform creates once per
+    request. Properties and option values have no id to write; shelf reads them as matched by name and by
+    text (docs/platforms/xpage.md), under which sending them twice changes nothing more than once."""
+    return any("id" not in item for key in ("options", "variants") for item in metadata.get(key) or [])
 
 
 def encode(metadata: Mapping[str, Any]) -> str:
@@ -231,27 +229,16 @@ def _with_id(item: dict[str, Any], live_item: Mapping[str, Any] | None) -> dict[
     return item
 
 
-def _properties(product: Product, live: RawProduct | None) -> list[dict[str, Any]]:
-    remaining = [p for p in (live or {}).get("properties") or [] if isinstance(p, Mapping)]
-    out = []
-    for name, value in product.properties:
-        match = next((p for p in remaining if p.get("name") == name), None)
-        if match is not None:
-            remaining.remove(match)
-        out.append(_with_id({"name": name, "value": value}, match))
-    return out
+def _properties(product: Product) -> list[dict[str, Any]]:
+    return [{"name": name, "value": value} for name, value in product.properties]
 
 
 def _options(product: Product, live: RawProduct | None) -> list[dict[str, Any]]:
     live_options = {str(o.get("name")): o for o in _ordered((live or {}).get("options"))}
     out = []
     for order, (name, values) in enumerate(product.options):
-        live_option = live_options.get(name)
-        live_values = {str(v.get("value")): v for v in _ordered((live_option or {}).get("values"))}
-        sent_values = [
-            _with_id({"order": i, "value": value}, live_values.get(value)) for i, value in enumerate(values)
-        ]
-        out.append(_with_id({"order": order, "name": name, "values": sent_values}, live_option))
+        sent_values = [{"order": i, "value": value} for i, value in enumerate(values)]
+        out.append(_with_id({"order": order, "name": name, "values": sent_values}, live_options.get(name)))
     return out
 
 

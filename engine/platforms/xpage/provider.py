@@ -5,8 +5,9 @@ them, so recipe categories are references, mapped to shop ids:
 
 1. ``targets.<name>.categories: {recipe key: shop id}`` in shelf.yaml, first;
 2. otherwise a case-insensitive match of the category's name (in the target's ``language``) against the
-   shop categories shelf knows: those seen on live products and, for sandbox targets only, those the
-   emulator lists at ``GET /_sandbox/categories`` (the way a real shop's owner gives ids in shelf.yaml).
+   shop categories shelf knows: those seen on live products and, for sandbox targets and shops served
+   on a loopback address (``shelf sandbox serve``) only, those the emulator lists at
+   ``GET /_sandbox/categories`` (the way a real shop's owner gives ids in shelf.yaml).
 
 Products have no delete: pruning deactivates (``status: inactive``). A variant's ``stock: null`` in a
 recipe means "stock is not managed by shelf": ``prepare`` copies the live stock into the desired variant,
@@ -16,6 +17,7 @@ so the diff never shows it and writes send the live quantity back unchanged.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
@@ -23,16 +25,18 @@ from typing import Any, ClassVar
 
 import httpx
 
-from engine.config import Config, Secret, Target
+from engine.config import Config, Target
 from engine.errors import ConfigError, PlanError, PlanErrors, PlatformError
 from engine.http import Auth, BearerAuth, HttpClient, TokenAuth
 from engine.model import ANY_LANGUAGE, Catalog, Category, Product, Text, Variant, text_in
 from engine.plan.model import Action, Change
 from engine.plan.uploads import locate, owner
 from engine.platforms.base import AddressFilter, AddressSet, Capabilities, LiveState
+from engine.platforms.renames import renames
+from engine.platforms.unsupported import refuse
 from engine.platforms.xpage.api import PAGE_SIZE, RawProduct, XPageApi, token_fetcher
 from engine.platforms.xpage.asset_metadata import add_assets, live_files
-from engine.platforms.xpage.asset_prepare import file_errors, with_live_ids
+from engine.platforms.xpage.asset_prepare import alt_uploads, file_errors, with_live_ids
 from engine.platforms.xpage.assets import file_ids
 from engine.platforms.xpage.file_writes import XPageFiles
 from engine.platforms.xpage.mapping import (
@@ -45,6 +49,8 @@ from engine.platforms.xpage.mapping import (
     unknown_category_key,
     version_of,
 )
+from engine.platforms.xpage.removals import removal_limit
+from engine.secrets import Secret
 
 SANDBOX_TOKEN = "sandbox"
 INSTALL_HEADER = "X-App-Install-Id"
@@ -71,7 +77,11 @@ class XPageProvider:
         self.mapped_categories: dict[str, str] = {
             str(k): str(v) for k, v in (settings.get("categories") or {}).items()
         }
-        self.plan_notes: list[str] = []  # xPage stores all it is sent; nothing to tell
+        self.plan_notes: list[str] = []
+        self.limits: dict[str, str] = {}
+        """Per product address, what the last ``prepare`` found its update may not achieve on every shop
+        (:mod:`engine.platforms.xpage.removals`); the core gives it as the reason when verification finds
+        the product still differs."""
         self._raw: dict[str, RawProduct] = {}
         self.files = XPageFiles(http, self.capabilities.max_image_bytes)
         self._shop: dict[str, str] = {}
@@ -110,16 +120,19 @@ class XPageProvider:
             )
             live.ids[addr] = shop_id
 
+        renamed = renames(desired, (str(raw.get("slug") or raw.get("id")) for raw in raws))
         for raw in raws:
-            slug = str(raw.get("slug") or raw.get("id"))
+            held = str(raw.get("slug") or raw.get("id"))
+            slug = renamed.get(held, held)
             addr = f"product.{slug}"
             if slug in live.catalog.products or (only is not None and not only(addr)):
                 continue
             wanted = desired.products.get(slug)
             category_key = self._category_key(raw, keys_by_id, wanted.category if wanted else None)
-            live.catalog.products[slug] = product_from_live(
-                raw, category_key, wanted, self.files.users.only_user(str(raw["id"]))
-            )
+            mapped = product_from_live(raw, category_key, wanted, self.files.users.only_user(str(raw["id"])))
+            live.catalog.products[slug] = replace(mapped, key=slug)
+            if slug != held:
+                live.renamed[slug] = held
             live.ids[addr] = str(raw["id"])
             live.versions[addr] = version_of(raw)
             self._raw[addr] = raw
@@ -128,23 +141,12 @@ class XPageProvider:
     def prepare(self, desired: Catalog, live: LiveState) -> Catalog:
         """Desired, in the target's language, with unmanaged stock taken from the shop; PlanErrors for
         categories the shop lacks and for promotions and subscriptions, which xPage cannot hold."""
-        errors: list[PlanError] = []
-        for key, promotion in desired.promotions.items():
-            errors.append(
-                PlanError(
-                    f"promotion '{key}': xPage has no promotions API",
-                    where=promotion.source or f"promotion.{key}",
-                    hint="remove it, or list only other platforms' targets under its targets:",
-                )
-            )
-        for key, subscription in desired.subscriptions.items():
-            errors.append(
-                PlanError(
-                    f"subscription '{key}': xPage has no subscriptions",
-                    where=subscription.source or f"subscription.{key}",
-                    hint="list only AppXite targets under its targets:",
-                )
-            )
+        errors: list[PlanError] = [
+            *refuse("promotions", desired.promotions, "xPage", "xPage has no promotions API"),
+            *refuse("subscriptions", desired.subscriptions, "xPage"),
+        ]
+        self.plan_notes = []
+        self.limits = {}
         categories = {
             key: replace(c, name=self._resolve(c.name) or {ANY_LANGUAGE: key})
             for key, c in desired.categories.items()
@@ -163,6 +165,11 @@ class XPageProvider:
             errors.extend(file_errors(product))
             held = live.catalog.products.get(key)
             products[key] = with_live_ids(self._prepare_product(product, held), held)
+            self.plan_notes.extend(alt_uploads(products[key], held))
+            limit = removal_limit(products[key], held)
+            if limit is not None:
+                self.plan_notes.append(f"product.{key}: {limit}")
+                self.limits[f"product.{key}"] = limit
         if errors:
             raise PlanErrors(errors)
         return Catalog(categories=categories, products=products)
@@ -273,10 +280,19 @@ class XPageProvider:
         return raw
 
     async def _shop_categories(self, raws: list[RawProduct]) -> dict[str, str]:
-        """Shop category id -> name, from live products and, on sandbox targets, the emulator's list."""
+        """Shop category id -> name, from live products and, on sandbox targets and shops served on this
+        machine (``shelf sandbox serve``), the emulator's list. No real shop is served on a loopback
+        address, and one reached there (a tunnel) just answers that request with an error, which is
+        ignored: its categories then come from shelf.yaml as for any shop."""
         shop: dict[str, str] = {}
-        if self.target.sandbox:
-            for category in await self.api.sandbox_categories():
+        if self.target.sandbox or served_here(self.api.http.base_url):
+            try:
+                listed = await self.api.sandbox_categories()
+            except PlatformError:
+                if self.target.sandbox:
+                    raise
+                listed = []
+            for category in listed:
                 if category.get("id"):
                     shop[str(category["id"])] = str(category.get("name") or "")
         for raw in raws:
@@ -368,6 +384,17 @@ def _prepare_variant(variant: Variant, live: Variant | None) -> Variant:
         return variant
     stock = live.stock if variant.stock is None else variant.stock
     return replace(variant, stock=stock, live_id=live.live_id)
+
+
+def served_here(base_url: str) -> bool:
+    """Whether ``base_url`` is on a loopback address, where only ``shelf sandbox serve`` serves xPage."""
+    host = httpx.URL(base_url).host
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _money_errors(product: Product) -> list[PlanError]:

@@ -1,0 +1,1 @@
+"""AppXite: subscriptions (licences an organization holds) through the Order API."""

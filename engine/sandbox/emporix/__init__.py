@@ -1,0 +1,2 @@
+"""The Emporix emulator: the sandbox shop behind ``sandbox: true`` targets and
+``shelf sandbox serve --platform emporix``."""
