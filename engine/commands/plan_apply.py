@@ -154,8 +154,10 @@ def apply(state: State, planfile: Path | None, target: str | None, auto_approve:
             emit_json({"plan": plan_to_dict(current), "results": []})
         return 0
     if fmt == "json":
+        refusal = report.refusal.render() if report.refusal is not None else None
         emit_json({"plan": plan_to_dict(current), "results": [r.__dict__ for r in report.results],
-                   "not_converged": report.not_converged, "limits": report.limits, "halted": report.halted})
+                   "not_converged": report.not_converged, "limits": report.limits, "halted": report.halted,
+                   "refusal": refusal, "verified": report.verified})
     _show_report(state, report)
     if report.halted:
         return 3 if report.changed_anything else 1
