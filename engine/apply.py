@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from engine.errors import AuthError, PlatformError, ShelfError
 from engine.plan.model import Change, Plan
+from engine.plan.variants import provider_changes
 from engine.platforms.base import BatchProvider, Provider
 
 log = logging.getLogger(__name__)
@@ -147,6 +148,7 @@ async def run_changes(
     gate = asyncio.Semaphore(max(1, concurrency))
     results: list[ChangeResult] = []
     _check_acyclic(plan)
+    sent = provider_changes(plan.changes)
 
     async def run(change: Change) -> None:
         deps = [d for d in change.depends_on if d in in_plan and d != change.address]
@@ -168,7 +170,7 @@ async def run_changes(
                 if halt.stopping.is_set():
                     result = _not_started(change, halt)
                 else:
-                    result = await _attempt(change, provider, halt, in_flight)
+                    result = await _attempt(change, sent[change.address], provider, halt, in_flight)
         ok[change.address] = result.ok
         results.append(result)
         done[change.address].set()
@@ -209,16 +211,20 @@ def _not_started(change: Change, halt: Halt) -> ChangeResult:
 
 
 async def _attempt(
-    change: Change, provider: Provider, halt: Halt, in_flight: set[asyncio.Task[None]]
+    change: Change, write: Change | None, provider: Provider, halt: Halt, in_flight: set[asyncio.Task[None]]
 ) -> ChangeResult:
     """One change, unless the apply is abandoned while it runs: its task is then cancelled, and whether
-    the shop holds the change is unknown (a request may have been written with its answer lost)."""
+    the shop holds the change is unknown (a request may have been written with its answer lost).
+
+    ``write`` is what the provider is sent for it (:func:`provider_changes`); None when another change
+    of the plan, done before, already wrote it."""
     address, action = change.address, change.action.value
     task = asyncio.current_task()
     assert task is not None
     in_flight.add(task)
     try:
-        await provider.apply(change)
+        if write is not None:
+            await provider.apply(write)
         return ChangeResult(address, action, ok=True)
     except asyncio.CancelledError:
         if not halt.abandon.is_set():
@@ -250,6 +256,7 @@ async def _run_waves(
     no further wave; abandoning one cuts the wave in flight short."""
     _check_acyclic(plan)
     in_plan = {c.address for c in plan.changes}
+    sent = provider_changes(plan.changes)
     ok: dict[str, bool] = {}
     results: list[ChangeResult] = []
     pending = list(plan.changes)
@@ -278,13 +285,17 @@ async def _run_waves(
                 wave.append(change)
         if not wave:
             continue
-        outcome = await _batch(provider, wave, halt)
+        # What the provider is sent: a variant deletion goes as its product's write, or not at all when
+        # another change of the plan writes that product (then it stands or falls with nothing sent).
+        writes = {c.address: w for c in wave if (w := sent[c.address]) is not None}
+        outcome = await _batch(provider, list(writes.values()), halt) if writes else {}
         if outcome is None:
             for change in wave:
                 finish(_cut_short(change))
             continue
         for change in wave:
-            problem = outcome.get(change.address)
+            write = writes.get(change.address)
+            problem = outcome.get(write.address) if write is not None else None
             if problem is not None and _refused(problem):
                 assert isinstance(problem, PlatformError)
                 halt.refuse(problem)

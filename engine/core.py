@@ -20,6 +20,7 @@ from engine.model import COLLECTIONS, KIND_OF_COLLECTION, Catalog
 from engine.plan.model import Plan
 from engine.plan.planner import make_plan, protected_addresses
 from engine.plan.uploads import with_owners
+from engine.plan.variants import product_of
 from engine.platforms import PLATFORM_NAMES, capabilities_for, create_provider
 from engine.platforms.base import AddressFilter, AddressSet, KnowsLimits, LiveState, Provider, WaitsForWork
 from engine.recipes.limits import ImageLimits
@@ -135,6 +136,9 @@ async def read_and_plan(
         require_matches=not exact,
     )
     plan.notes.extend(provider.plan_notes)
+    if session.target.sandbox:  # an in-process emulator's file URLs lead nowhere a browser can go
+        for change in plan.changes:
+            change.pictures = {}
     return plan, live
 
 
@@ -151,7 +155,8 @@ async def apply_plan(
     """Apply, then re-read exactly what was touched and report what still differs.
 
     A provider may hold ``limits`` (address -> reason) after its ``prepare``: what it was asked for that
-    the platform's API may not carry out. A product that still differs and has one is reported with it.
+    the platform's API may not carry out. A product that still differs and has one is reported with it,
+    and so is a removed variant still there (the limit is its product's, whose write removes it).
 
     A saved plan is checked against the objects it holds when the recipes changed since it was made:
     apply did what the plan said, and a later edit of the recipes is for the next plan, not a failure.
@@ -175,7 +180,10 @@ async def apply_plan(
     elif verify and touched:
         if plan.recipes_digest and plan.recipes_digest != session.recipes_digest:
             session = replace(session, desired=_as_planned(session.desired, plan))
-        again = await _unless_interrupted(read_and_plan(session, only=with_owners(touched), exact=True), halt)
+        homes = {home for c in plan.changes if c.address in touched and (home := product_of(c))}
+        again = await _unless_interrupted(
+            read_and_plan(session, only=with_owners([*touched, *homes]), exact=True), halt
+        )
         if again is None:  # interrupted while verifying: everything was applied, nothing checked
             report.verified = False
             report.halted = halt.reason
@@ -185,7 +193,7 @@ async def apply_plan(
                 paths = [f.path for f in change.fields] or [change.action.value]
                 report.not_converged[change.address] = paths
                 known = session.provider.limits if isinstance(session.provider, KnowsLimits) else {}
-                limit = known.get(change.address)
+                limit = known.get(change.address) or known.get(product_of(change) or "")
                 if limit:
                     report.limits[change.address] = limit
     return report

@@ -15,6 +15,7 @@ from engine.errors import StalePlanError
 from engine.plan.model import Action, Plan
 from engine.plan.planfile import load_plan
 from engine.plan.uploads import with_owners
+from engine.plan.variants import product_of
 
 
 def planned_target(path: Path) -> str | None:
@@ -29,13 +30,15 @@ def planned_target(path: Path) -> str | None:
 
 async def load_and_check(session: Session, path: Path) -> Plan:
     plan = load_plan(path, target=session.target.name)
-    wanted = set(with_owners(c.address for c in plan.changes))  # an upload needs its product read too
+    # an upload and a variant deletion need their product read too
+    wanted = set(with_owners(c.address for c in plan.changes))
+    wanted.update(home for c in plan.changes if (home := product_of(c)) is not None)
     live = await session.provider.read(
         session.desired, only=lambda a: a in wanted or a.startswith("category.")
     )
     stale: list[str] = []
     for change in plan.changes:
-        now = live.versions.get(change.address)
+        now = live.versions.get(product_of(change) or change.address)
         if change.action is Action.CREATE:
             if change.address in live.ids:
                 stale.append(f"{change.address} was created in the shop since the plan")

@@ -9,6 +9,8 @@ from engine.commands.catalog import schema, targets, validate
 from engine.commands.plan_apply import apply, plan
 from engine.commands.repo import import_, init
 from engine.commands.sandbox import sandbox
+from engine.commands.show import show
 
-ALL_COMMANDS: tuple[click.Command, ...] = (validate, plan, apply, schema, targets, sandbox, init, import_,
-                                           assets)
+ALL_COMMANDS: tuple[click.Command, ...] = (
+    validate, plan, show, apply, schema, targets, sandbox, init, import_, assets
+)

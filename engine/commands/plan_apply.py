@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -14,34 +15,71 @@ from engine.commands.common import State, emit_json, pass_state
 from engine.commands.interrupts import interrupts_halt
 from engine.core import Session, apply_plan, open_session, read_and_plan
 from engine.errors import ShelfError
+from engine.plan.html import render_html
+from engine.plan.markdown import DEFAULT_MAX_CHARS, render_markdown
 from engine.plan.model import Plan
 from engine.plan.planfile import save_plan
-from engine.plan.render import plan_to_dict, render_markdown, render_text
+from engine.plan.render import plan_to_dict, render_text
 from engine.saved import load_and_check, planned_target
 
 FORMATS = click.Choice(["text", "json", "markdown"])
+SHOW_FORMATS = click.Choice(["text", "json", "markdown", "html"])
+HTML_SUFFIXES = (".html", ".htm")
+
+max_chars_option = click.option(
+    "--max-chars", type=click.IntRange(min=0), default=DEFAULT_MAX_CHARS, show_default=True,
+    help="Markdown only: the most characters to print (0: no limit); every deletion is kept.",
+)
 
 
-def _show_plan(state: State, plan: Plan, fmt: str) -> None:
+def show_plan(state: State, plan: Plan, fmt: str, max_chars: int = DEFAULT_MAX_CHARS) -> None:
+    """Print a plan in one format: text to stderr, the documents to stdout."""
     if fmt == "json":
         emit_json(plan_to_dict(plan))
     elif fmt == "markdown":
-        click.echo(render_markdown(plan))
+        click.echo(render_markdown(plan, max_chars=max_chars or None))
+    elif fmt == "html":
+        click.echo(render_html(plan), nl=False)
     else:
         state.out.raw(render_text(plan, color=state.out.color, verbose=bool(state.out.verbose)))
+
+
+def _show_plan(state: State, plan: Plan, fmt: str) -> None:
+    show_plan(state, plan, fmt)
+
+
+def rendered(plan: Plan, fmt: str, max_chars: int = DEFAULT_MAX_CHARS) -> str:
+    """The plan as a file of one format holds it (text without colours)."""
+    if fmt == "json":
+        return json.dumps(plan_to_dict(plan), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        return render_markdown(plan, max_chars=max_chars or None)
+    if fmt == "html":
+        return render_html(plan)
+    return render_text(plan)
+
+
+def write_rendering(text: str, path: Path) -> None:
+    """A rendered plan written to ``path`` (``--out plan.html``)."""
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise ShelfError(f"cannot write the plan: {e.strerror}", where=str(path),
+                         hint="choose a writable --out path") from None
 
 
 @click.command()
 @click.option("-t", "--target", help="Target from shelf.yaml (default: default_target).")
 @click.option("--out", "out_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="Save the plan as JSON, for `shelf apply PLANFILE`.")
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+              help="Save the plan as JSON (for `shelf apply PLANFILE`); a name ending in .html: the page.")
+@click.option("--format", "fmt", type=SHOW_FORMATS, default="text", show_default=True)
+@max_chars_option
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes, 0 when none.")
 @click.option("--only", multiple=True, metavar="ADDR", help="Only addresses matching this glob (repeatable).")
 @click.option("--exclude", multiple=True, metavar="ADDR", help="Leave out addresses matching this glob.")
 @pass_state
-def plan(state: State, target: str | None, out_path: Path | None, fmt: str, detailed_exitcode: bool,
-         only: tuple[str, ...], exclude: tuple[str, ...]) -> int:
+def plan(state: State, target: str | None, out_path: Path | None, fmt: str, max_chars: int,
+         detailed_exitcode: bool, only: tuple[str, ...], exclude: tuple[str, ...]) -> int:
     """Read the live shop and show what apply would change, field by field."""
     config = state.config
 
@@ -52,8 +90,15 @@ def plan(state: State, target: str | None, out_path: Path | None, fmt: str, deta
             return result
 
     result = asyncio.run(job())
-    _show_plan(state, result, fmt)
-    if out_path is not None:
+    page = out_path is not None and out_path.suffix.lower() in HTML_SUFFIXES
+    if page and out_path is not None:
+        write_rendering(render_html(result), out_path)
+        state.out.say(f"Wrote the plan's page to {out_path}")
+        if fmt != "html":
+            show_plan(state, result, fmt, max_chars)
+    else:
+        show_plan(state, result, fmt, max_chars)
+    if out_path is not None and not page:
         save_plan(result, out_path)
         state.out.say(f"Saved the plan to {out_path}; apply it with: shelf apply {out_path}")
     if detailed_exitcode and not result.empty:
@@ -109,8 +154,10 @@ def apply(state: State, planfile: Path | None, target: str | None, auto_approve:
             emit_json({"plan": plan_to_dict(current), "results": []})
         return 0
     if fmt == "json":
+        refusal = report.refusal.render() if report.refusal is not None else None
         emit_json({"plan": plan_to_dict(current), "results": [r.__dict__ for r in report.results],
-                   "not_converged": report.not_converged, "limits": report.limits, "halted": report.halted})
+                   "not_converged": report.not_converged, "limits": report.limits, "halted": report.halted,
+                   "refusal": refusal, "verified": report.verified})
     _show_report(state, report)
     if report.halted:
         return 3 if report.changed_anything else 1

@@ -15,6 +15,14 @@ from typing import Any
 
 from engine.model import Category, Item, Product, Promotion, Subscription, Variant
 from engine.plan import normalise as n
+from engine.plan.elements import (
+    Labelled,
+    diff_elements,
+    labelled_assets,
+    labelled_options,
+    listed_elements,
+    live_pictures,
+)
 from engine.plan.model import FieldChange
 
 Fields = dict[str, Any]
@@ -56,12 +64,19 @@ def _product_head(p: Product) -> Fields:
     }
     for name, value in n.properties(p.properties).items():
         fields[f"properties.{name}"] = value
-    fields["options"] = n.options(p.options)
     return fields
 
 
-def _product_tail(p: Product) -> Fields:
-    return {"images": n.images(p.images), "files": n.files(p.files)}
+def _options(p: Product) -> Labelled:
+    return labelled_options(n.options(p.options))
+
+
+def _images(p: Product, other: Product | None = None) -> Labelled:
+    return labelled_assets(n.images(p.images), n.images(other.images) if other else ())
+
+
+def _files(p: Product, other: Product | None = None) -> Labelled:
+    return labelled_assets(n.files(p.files), n.files(other.files) if other else ())
 
 
 def category_fields(c: Category) -> Fields:
@@ -141,9 +156,19 @@ def diff_product(desired: Product, live: Product) -> list[FieldChange]:
     """Field changes that turn ``live`` into ``desired``, paths as in docs/plans.md."""
     return (
         _compare(_product_head(desired), _product_head(live))
+        + diff_elements("options", _options(desired), _options(live), ordered=True)
         + _variants(desired.variants, live.variants)
-        + _compare(_product_tail(desired), _product_tail(live))
+        + diff_elements("images", _images(desired, live), _images(live, desired), ordered=True)
+        + diff_elements("files", _files(desired, live), _files(live, desired), ordered=False)
     )
+
+
+def product_pictures(desired: Product, live: Product, fields: list[FieldChange]) -> dict[str, str]:
+    """The live product's picture URLs by label, when ``fields`` change its images (else empty), so a
+    reviewer sees the shop's pictures beside the new ones."""
+    if not any(f.path.startswith("images[") or f.path == "images.order" for f in fields):
+        return {}
+    return live_pictures(live.images, _images(live, desired))
 
 
 def diff_category(desired: Category, live: Category) -> list[FieldChange]:
@@ -179,8 +204,10 @@ def _present(value: Any) -> bool:
 def _listing(item: Item) -> list[tuple[str, Any]]:
     if isinstance(item, Product):
         pairs = list(_product_head(item).items())
+        pairs += listed_elements("options", _options(item))
         pairs += [(f"variants.{v.label}", variant_value(v)) for v in item.variants]
-        pairs += list(_product_tail(item).items())
+        pairs += listed_elements("images", _images(item))
+        pairs += listed_elements("files", _files(item))
         return pairs
     flatten: dict[type, Callable[[Any], Fields]] = {
         Category: category_fields,

@@ -68,6 +68,8 @@ class Change:
     depends_on: list[str] = field(default_factory=list)
     size: int | None = None  # bytes, for uploads
     source: Source | None = None
+    # a product update's live pictures, label -> the shop's URL, in the shop's order, when its images change
+    pictures: dict[str, str] = field(default_factory=dict)
 
     @property
     def kind(self) -> str:

@@ -105,6 +105,7 @@ def _change(entry: dict[str, Any]) -> Change:
         depends_on=list(entry.get("depends_on", [])),
         size=entry.get("size"),
         source=source_from_text(entry.get("source")),
+        pictures=dict(entry.get("pictures", {})),
     )
 
 

@@ -27,7 +27,7 @@ from engine.model import (
     Subscription,
     address,
 )
-from engine.plan.diff import created_fields, deleted_fields, diff_item
+from engine.plan.diff import created_fields, deleted_fields, diff_item, product_pictures
 from engine.plan.model import Action, Change, FieldChange, Plan
 from engine.plan.platform import Capabilities, LiveState
 from engine.plan.subscriptions import cancel_change, subscription_change
@@ -39,6 +39,14 @@ from engine.plan.uploads import (
     place_uploads,
     removal_notes,
     upload_changes,
+)
+from engine.plan.variants import (
+    keep_with_variants,
+    link_variants,
+    one_write,
+    place_variants,
+    product_of,
+    split_removed,
 )
 
 _DELETIONS = (Action.DELETE, Action.DEACTIVATE, Action.CANCEL)
@@ -111,8 +119,7 @@ def _prune_change(addr: str, item: Item, live: LiveState, deletable: bool) -> Ch
         if isinstance(item, Product) and item.status == "inactive":
             return None
         action = Action.DEACTIVATE
-        fields = [f for f in fields if f.path != "status"]
-        fields.insert(0, FieldChange("status", "active", "inactive"))
+        fields = [FieldChange("status", "active", "inactive")]  # the rest of the product stays
     return Change(addr, action, fields, live_id=live.ids.get(addr), live_version=live.versions.get(addr))
 
 
@@ -195,7 +202,9 @@ def _select(
 ) -> tuple[list[Change], list[str]]:
     """Keep what ``--only``/``--exclude`` select, plus whatever the kept changes depend on.
 
-    A product change is also named by the variants it writes (``variant.<sku>``). An upload is selected
+    A product change is also named by the variants it writes (``variant.<sku>``). A product update and
+    the deletions of its removed variants are one write: a glob that keeps one keeps all of them (the plan
+    says so), and an ``--exclude`` that names one leaves all of them out. An upload is selected
     on its own only by an ``--only`` glob; otherwise it goes with its product. A kept upload of a product
     that is updated pulls the update in: the upload places the file on the product, so without the update
     in the plan apply would change the product's images unannounced. A change to an object the live read
@@ -205,21 +214,22 @@ def _select(
     if not only and not exclude:
         return changes, []
     by_address = {c.address: c for c in changes}
+    writes = one_write(changes)
 
     def names(change: Change) -> list[str]:
         live = live_items.get(change.address)
         return [change.address, *variant_addresses(change, live if isinstance(live, Product) else None)]
 
     def chosen(change: Change) -> bool:
-        every = names(change)
-        if any(_matches_any(a, exclude) for a in every):
+        together = [by_address[a] for a in writes.get(change.address, [change.address])]
+        if any(_matches_any(a, exclude) for c in together for a in names(c)):
             return False
         if change.action is Action.UPLOAD and not (only and _matches_any(change.address, only)):
             return False
-        return not only or any(_matches_any(a, only) for a in every)
+        return not only or any(_matches_any(a, only) for a in names(change))
 
     kept = {c.address for c in changes if chosen(c)}
-    notes: list[str] = []
+    notes = keep_with_variants(changes, kept, exclude)
     todo = sorted(kept)
     while todo:
         dependent = todo.pop(0)
@@ -234,9 +244,15 @@ def _select(
             todo.append(dep)
             why = " although excluded" if _matches_any(dep, exclude) else ""
             notes.append(f"{dep} pulled in{why}: {dependent} {reason}")
+        if not todo:  # what was pulled in brings the rest of its write
+            before = set(kept)
+            notes += keep_with_variants(changes, kept, exclude)
+            todo = sorted(kept - before)
     notes += keep_with_products(changes, kept)
     left_out = sum(
-        1 for c in changes if c.address not in kept and (read is None or read(owner(c.address) or c.address))
+        1
+        for c in changes
+        if c.address not in kept and (read is None or read(product_of(c) or owner(c.address) or c.address))
     )
     if left_out:
         notes.append(f"{left_out} change(s) left out by --only/--exclude")
@@ -252,6 +268,7 @@ class _Draft:
     protected: list[str] = field(default_factory=list)
     live_items: dict[str, Item] = field(default_factory=dict)
     known: set[str] = field(default_factory=set)
+    variants: list[Change] = field(default_factory=list)  # removed variants, each its own deletion
 
 
 def _converge(
@@ -277,8 +294,13 @@ def _converge(
         fields = diff_item(want, have)
         if addr in renamed:
             fields.insert(0, FieldChange("key", renamed[addr], key))
+        removed: list[Change] = []
+        if isinstance(want, Product) and isinstance(have, Product):
+            fields, removed = split_removed(fields, want, have, live, draft.known)
+            draft.variants += removed
         if not fields:
-            draft.unchanged.append(addr)
+            if not removed:
+                draft.unchanged.append(addr)
             continue
         draft.changes.append(
             Change(
@@ -289,6 +311,9 @@ def _converge(
                 live_id=live.ids.get(addr),
                 live_version=live.versions.get(addr),
                 source=want.source,
+                pictures=product_pictures(want, have, fields)
+                if isinstance(want, Product) and isinstance(have, Product)
+                else {},
             )
         )
 
@@ -395,7 +420,9 @@ def make_plan(
     draft.known.update(u.address for u in uploads)
     _link(draft.changes, draft.live_items)
     link_uploads(draft.changes, uploads)
-    changes = place_uploads(_order(draft.changes, draft.live_items), uploads)
+    ordered = place_variants(_order(draft.changes, draft.live_items), draft.variants)
+    changes = place_uploads(ordered, uploads)
+    link_variants(changes)
     if require_matches:
         check_globs(only, exclude, draft.known | known_addresses(desired, live, scope), target)
     changes, selection_notes = _select(changes, only, exclude, draft.live_items, read)

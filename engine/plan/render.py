@@ -8,9 +8,9 @@ they are.
 from __future__ import annotations
 
 import json
-from html import escape as html_escape
 from typing import Any
 
+from engine.plan.lines import describe
 from engine.plan.model import FORMAT_VERSION, Action, Change, FieldChange, Plan
 
 NO_CHANGES = "No changes. The shop matches the recipes."
@@ -25,7 +25,6 @@ _ANSI = {
     Action.CANCEL: "\x1b[31m",
 }
 _RESET = "\x1b[0m"
-_DELETIONS = (Action.DELETE, Action.DEACTIVATE, Action.CANCEL)
 
 
 def human_size(size: int) -> str:
@@ -52,24 +51,22 @@ def summary_line(plan: Plan) -> str:
     return f"Plan: {s['create']} to create, {s['update']} to update, {upload}, {s['delete']} to delete."
 
 
-def _headline(change: Change) -> str:
+def headline(change: Change) -> str:
     symbol = change.action.symbol
     if change.action is Action.UPLOAD:
         size = f" ({human_size(change.size)})" if change.size is not None else ""
         return f"{symbol} upload {change.address}{size}"
-    if change.action in _DELETIONS:
+    if change.action is Action.DEACTIVATE:
+        return f"{symbol} deactivate {change.address}"
+    if change.action in (Action.DELETE, Action.CANCEL):
         return f"{symbol} {change.address} ({change.action.value})"
     return f"{symbol} {change.address}"
 
 
-def _field_line(change: Change, f: FieldChange) -> str:
-    if f.before is None and change.action in (Action.CREATE, Action.UPLOAD):
-        return f"{f.path}: {_value(f.after)}"
-    if change.action in _DELETIONS and f.after is None:
-        return f"{f.path}: {_value(f.before)}"
-    before = "(none)" if f.before is None else _value(f.before)
-    after = "(none)" if f.after is None else _value(f.after)
-    return f"{f.path}: {before} -> {after}"
+def shown_fields(change: Change) -> list[FieldChange]:
+    """The fields a person is shown: none for a deactivation, whose headline says it all (the product
+    keeps every field; only its status changes)."""
+    return [] if change.action is Action.DEACTIVATE else list(change.fields)
 
 
 def _details(change: Change) -> list[str]:
@@ -93,11 +90,11 @@ def render_text(plan: Plan, *, color: bool = False, verbose: bool = False) -> st
     """
     blocks: list[str] = []
     for change in plan.changes:
-        head = _headline(change)
+        head = headline(change)
         if color:
             head = f"{_ANSI[change.action]}{head}{_RESET}"
         lines = [f"  {head}"]
-        lines += [f"      {_field_line(change, f)}" for f in change.fields]
+        lines += [f"      {describe(change, f)}" for f in shown_fields(change)]
         if verbose:
             lines += [f"      {d}" for d in _details(change)]
         blocks.append("\n".join(lines))
@@ -118,52 +115,14 @@ def markdown_cell(value: str) -> str:
     return escaped.replace("\r\n", "\n").replace("\n", "<br>")
 
 
-def _markdown_value(value: Any) -> str:
-    return "*(none)*" if value is None else markdown_cell(_value(value))
+def render_markdown(plan: Plan, *, max_chars: int | None = None) -> str:
+    """The plan for a pull-request comment (see :mod:`engine.plan.markdown`); ``max_chars`` None uses the
+    default budget, which fits a GitHub comment."""
+    from engine.plan import markdown  # the markdown renderer builds on this module's helpers
 
-
-def _markdown_change(change: Change) -> list[str]:
-    opened = " open" if change.action in _DELETIONS else ""
-    head = html_escape(_headline(change))
-    lines = [f"<details{opened}><summary><code>{head}</code></summary>", ""]
-    if change.fields:
-        lines += ["| field | before | after |", "|---|---|---|"]
-        lines += [
-            f"| {markdown_cell(f.path)} | {_markdown_value(f.before)} | {_markdown_value(f.after)} |"
-            for f in change.fields
-        ]
-        lines.append("")
-    if change.depends_on:
-        lines += ["After: " + ", ".join(f"`{a}`" for a in change.depends_on), ""]
-    lines.append("</details>")
-    return lines
-
-
-def render_markdown(plan: Plan) -> str:
-    """The plan for a pull-request comment or ``$GITHUB_STEP_SUMMARY``.
-
-    Deletions are expanded, so nobody approves one without seeing it; other changes are folded.
-    """
-    lines = [f"### shelf plan for `{plan.target}` ({plan.platform})", ""]
-    if plan.empty:
-        lines += [NO_CHANGES, ""]
-    else:
-        s = plan.summary()
-        upload = str(s["upload"])
-        if plan.upload_bytes > 0:
-            upload += f" ({human_size(plan.upload_bytes)})"
-        lines += [
-            "| create | update | upload | delete | unchanged |",
-            "|---:|---:|---:|---:|---:|",
-            f"| {s['create']} | {s['update']} | {upload} | {s['delete']} | {s['unchanged']} |",
-            "",
-        ]
-        for change in plan.changes:
-            lines += [*_markdown_change(change), ""]
-    if plan.notes:
-        lines += [f"- {markdown_cell(note)}" for note in plan.notes]
-        lines.append("")
-    return "\n".join(lines)
+    if max_chars is None:
+        return markdown.render_markdown(plan)
+    return markdown.render_markdown(plan, max_chars=max_chars)
 
 
 def change_to_dict(change: Change) -> dict[str, Any]:
@@ -180,6 +139,8 @@ def change_to_dict(change: Change) -> dict[str, Any]:
         result["size"] = change.size
     if change.source is not None:
         result["source"] = str(change.source)
+    if change.pictures:
+        result["pictures"] = dict(change.pictures)
     return result
 
 

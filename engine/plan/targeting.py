@@ -5,9 +5,11 @@ this plan: ``--only product.tee`` for a product that already matches is a select
 while ``--only product.tea`` is a typo, and a typo must not read as "no changes". Such a glob is an error
 that names the closest addresses.
 
-Variants are not changes of their own (a product's variants are written with it), so ``variant.<sku>``
-selects the change of the product that holds that variant: the whole product change, since that is what
-apply writes; an excluded variant likewise leaves its product's change out. Images and files are uploads
+A product's variants are written with it, so ``variant.<sku>`` selects the change of the product that
+holds that variant: the whole product change, since that is what apply writes; an excluded variant
+likewise leaves its product's change out. A removed variant is a change of its own (``- variant.<sku>``,
+see :mod:`engine.plan.variants`), but written by its product's write, so it and its product's update
+are kept or left out together. Images and files are uploads
 of their own, but on a platform where an upload also places the file on its product (xPage), an upload
 kept without its product's update would change the product's image list behind the plan's back; the
 planner therefore pulls the product's update in with any upload of an existing product (see

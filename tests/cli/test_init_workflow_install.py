@@ -69,7 +69,7 @@ def _run_install(tmp_path: Path, job: str, spec: str) -> list[str]:
     return args_file.read_text().splitlines()
 
 
-@pytest.mark.parametrize("job", ["plan", "apply"])
+@pytest.mark.parametrize("job", ["plan", "apply", "drift"])
 def test_the_install_step_installs_this_distribution_at_this_version(tmp_path: Path, job: str) -> None:
     expected = f"{_project_name()}=={importlib.metadata.version(_project_name())}"
     assert _run_install(tmp_path, job, "") == ["-m", "pip", "install", expected]

@@ -7,6 +7,7 @@ grant an app; shelf reads its token from the environment.
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -98,3 +99,20 @@ def test_a_refusal_after_some_changes_stops_the_apply_and_a_rerun_converges(
     again = shelf("plan", "--detailed-exitcode", env={"XPAGE_TOKEN": FULL})
     assert again.exit_code == 0, again.output
     assert httpx.get(f"{served}/_sandbox/stats").json()["writes"] == 0
+
+
+def test_the_json_report_carries_the_refusal(
+    tmp_path: Path, served: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    _catalog(tmp_path, served)
+    stopped = shelf("apply", "--auto-approve", "--format", "json", env={"XPAGE_TOKEN": NO_UPLOADS})
+    assert stopped.exit_code == 3, stopped.output
+    report = json.loads(stopped.stdout)
+    assert report["halted"] == "refused" and "lacks the permission file:upload" in report["refusal"]
+    assert report["verified"] is True  # what was applied before the refusal was re-read
+    finished = shelf("apply", "--auto-approve", "--format", "json", env={"XPAGE_TOKEN": FULL})
+    assert finished.exit_code == 0, finished.output
+    done = json.loads(finished.stdout)
+    assert (done["halted"], done["refusal"], done["verified"]) == (None, None, True)
+    assert done["not_converged"] == {}

@@ -84,7 +84,7 @@ def test_reordering_pictures_is_one_update_and_no_upload(repo: Path) -> None:
     planned = json.loads(shelf("plan", "--format", "json").stdout)
     [change] = planned["changes"]
     assert change["address"] == "product.wool-beanie"
-    assert [f["path"] for f in change["fields"]] == ["images"]
+    assert [f["path"] for f in change["fields"]] == ["images.order"]
     assert shelf("apply", "--auto-approve").exit_code == 0
     stats = _stats(repo)
     assert stats["upload_bytes"] == 0 and _writes(stats) == {"POST /product/{id}/update": 1}
@@ -110,7 +110,8 @@ def test_changing_alt_text_uploads_the_picture_again_and_deletes_the_old_file(re
         repo / "recipes" / "home.yaml", "alt: The stonewashed linen weave", "alt: Stonewashed linen up close"
     )
     text = shelf("plan").stderr
-    assert '"alt": "Stonewashed linen up close"' in text and "1 to upload" in text
+    assert '.alt: "The stonewashed linen weave" -> "Stonewashed linen up close"' in text
+    assert "1 to upload" in text
     assert "uploaded again to change its alt text" in text and "sets alt text only when a file" in text
     assert shelf("apply", "--auto-approve").exit_code == 0
     stats = _stats(repo)

@@ -87,14 +87,18 @@ def test_properties_order_is_no_change() -> None:
     assert diff_product(desired, tee(properties=(("B", "2"), ("A", "1")))) == []
 
 
-def test_options_are_compared_as_a_whole_ordered_list() -> None:
+def test_options_are_compared_option_by_option_and_value_by_value() -> None:
     live = tee(options=(("Size", ("L", "S")), ("Color", ("Black",))))
-    [change] = diff_product(tee(), live)
-    assert change == FieldChange(
-        "options",
-        [{"Size": ["L", "S"]}, {"Color": ["Black"]}],
-        [{"Size": ["S", "L"]}, {"Color": ["Black"]}],
-    )
+    assert diff_product(tee(), live) == [FieldChange("options[Size].order", ["L", "S"], ["S", "L"])]
+    live = tee(options=(("Size", ("S", "M", "L")), ("Fit", ("Slim",))))
+    assert diff_product(tee(), live) == [
+        FieldChange("options[Size][M]", "M", None),
+        FieldChange("options[Color]", None, ["Black"]),
+        FieldChange("options[Fit]", ["Slim"], None),
+    ]
+    swapped = tee(options=(("Color", ("Black",)), ("Size", ("S", "L"))))
+    order = FieldChange("options.order", ["Color", "Size"], ["Size", "Color"])
+    assert diff_product(tee(), swapped) == [order]
 
 
 def test_variant_fields_are_matched_by_options_and_labelled_by_sku() -> None:
@@ -145,19 +149,43 @@ def test_simple_product_variant_is_labelled_by_sku_or_default() -> None:
     assert diff_product(desired, live) == [FieldChange("variants.default.price", "40.00", "50.00")]
 
 
-def test_images_are_compared_as_an_ordered_list() -> None:
-    front = Asset(ref="front.jpg", sha256="aa")
-    back = Asset(ref="back.jpg", sha256="bb", alt="Back view")
+def test_images_are_compared_image_by_image_by_file_name() -> None:
+    front = Asset(ref="images/front.jpg", sha256="aa", alt="Front")
+    back = Asset(ref="images/back.jpg", sha256="bb", alt="Back view")
     assert diff_product(tee(images=(front, back)), tee(images=(back, front))) == [
-        FieldChange(
-            "images",
-            [{"ref": "back.jpg", "alt": "Back view", "sha256": "bb"}, {"ref": "front.jpg", "sha256": "aa"}],
-            [{"ref": "front.jpg", "sha256": "aa"}, {"ref": "back.jpg", "alt": "Back view", "sha256": "bb"}],
-        )
+        FieldChange("images.order", ["back.jpg", "front.jpg"], ["front.jpg", "back.jpg"])
+    ]
+    described = replace(front, alt="Front view")
+    assert diff_product(tee(images=(described, back)), tee(images=(front, back))) == [
+        FieldChange("images[front.jpg].alt", "Front", "Front view")
+    ]
+    assert diff_product(tee(images=(front, back)), tee(images=(front,))) == [
+        FieldChange("images[back.jpg]", None, {"ref": "images/back.jpg", "alt": "Back view", "sha256": "bb"})
+    ]
+    assert diff_product(tee(images=(front,)), tee(images=(front, back))) == [
+        FieldChange("images[back.jpg]", {"ref": "images/back.jpg", "alt": "Back view", "sha256": "bb"}, None)
     ]
     changed = replace(front, sha256="cc")
-    [change] = diff_product(tee(images=(changed,)), tee(images=(front,)))
-    assert change.path == "images"
+    assert diff_product(tee(images=(changed,)), tee(images=(front,))) == [
+        FieldChange("images[front.jpg].sha256", "aa", "cc")
+    ]
+
+
+def test_a_new_first_image_is_an_order_change_too() -> None:
+    front = Asset(ref="front.jpg", sha256="aa")
+    back = Asset(ref="back.jpg", sha256="bb")
+    assert diff_product(tee(images=(back, front)), tee(images=(front,))) == [
+        FieldChange("images[back.jpg]", None, {"ref": "back.jpg", "sha256": "bb"}),
+        FieldChange("images.order", ["front.jpg"], ["back.jpg", "front.jpg"]),
+    ]
+
+
+def test_images_sharing_a_file_name_are_told_apart_by_their_path() -> None:
+    one = Asset(ref="a/front.jpg", sha256="aa")
+    two = Asset(ref="b/front.jpg", sha256="bb")
+    assert diff_product(tee(images=(one, two)), tee(images=(one,))) == [
+        FieldChange("images[b/front.jpg]", None, {"ref": "b/front.jpg", "sha256": "bb"})
+    ]
 
 
 def test_source_and_live_ids_never_make_a_difference() -> None:
@@ -242,10 +270,11 @@ def test_created_and_deleted_fields_list_everything_set() -> None:
         "category",
         "status",
         "properties.Material",
-        "options",
+        "options[Size]",
+        "options[Color]",
         "variants.TEE-S-BLACK",
         "variants.TEE-L-BLACK",
-        "images",
+        "images[front.jpg]",
     ]
     assert all(f.before is None for f in created)
     deleted = deleted_fields(tee())

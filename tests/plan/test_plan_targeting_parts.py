@@ -76,4 +76,5 @@ def test_excluding_a_product_keeps_its_images_out_too(repo: Path) -> None:
     assert shelf("apply", "plan.json").exit_code == 0
     tote = _plan("--only", "product.canvas-tote")
     assert _addresses(tote) == ["product.canvas-tote", "image.canvas-tote/front.png"]
-    assert tote["changes"][0]["fields"][-1]["path"] == "images"
+    added = [f for f in tote["changes"][0]["fields"] if f["path"] == "images[front.png]"]
+    assert added and added[0]["before"] is None  # the new bytes, under the recipe's name

@@ -68,7 +68,7 @@ def test_assets_the_shop_holds_are_not_uploaded() -> None:
     ]
     update = result.changes[0]
     assert update.depends_on == ["image.tote/back.png"]
-    assert [f.path for f in update.fields] == ["images"]
+    assert [f.path for f in update.fields] == ["images[back.png]"]
 
 
 def test_nothing_to_upload_when_everything_is_held() -> None:
@@ -182,7 +182,7 @@ def test_a_file_the_platform_deletes_is_noted() -> None:
         catalog(tote(held(BACK, "f3"))), live_state(tote(stored, foreign, held(BACK, "f3"))), XPAGE_LIKE
     )
     [change] = result.changes
-    assert change.fields[0].path == "images"
+    assert change.fields[0].path == "images[front.aaaaaaaaaaaa.png]"
     assert result.notes == [
         "product.tote: front.aaaaaaaaaaaa.png is taken off the product and its file deleted from the shop"
         " (shelf uploaded it and nothing else uses it)"

@@ -54,15 +54,17 @@ def sample() -> Plan:
             Change(
                 "product.old-thing",
                 Action.DEACTIVATE,
-                [
-                    FieldChange("status", "active", "inactive"),
-                    FieldChange("title", "Old thing", None),
-                    FieldChange("description", long_description, None),
-                ],
+                [FieldChange("status", "active", "inactive")],
                 live_id="9",
             ),
             Change(
-                "product.gone", Action.DELETE, [FieldChange("title", "Gone | for good", None)], live_id="8"
+                "product.gone",
+                Action.DELETE,
+                [
+                    FieldChange("title", "Gone | for good", None),
+                    FieldChange("description", long_description, None),
+                ],
+                live_id="8",
             ),
             Change("image.classic-tee/front.jpg", Action.UPLOAD, size=84 * 1024),
             Change("image.classic-tee/back.jpg", Action.UPLOAD, size=84 * 1024),
@@ -75,8 +77,8 @@ def test_text_blocks_symbols_and_fields() -> None:
     assert '  + product.classic-tee\n      title: "Classic Tee"\n' in text
     assert '      variants.POLO-L.price: "25.00" -> "27.00"\n' in text
     assert '      properties.Fit: (none) -> "Slim"\n' in text
-    assert "  - product.old-thing (deactivate)\n" in text
-    assert '      status: "active" -> "inactive"\n      title: "Old thing"\n' in text
+    assert "  - deactivate product.old-thing\n\n" in text  # no field list: the product keeps its fields
+    assert "status" not in text
     assert "  - product.gone (delete)\n" in text
     assert "  ^ upload image.classic-tee/front.jpg (84 KB)\n" in text
     assert "Note: category.t-shirts pulled in: product.classic-tee depends on it\n" in text
@@ -108,7 +110,7 @@ def test_text_color_only_when_asked() -> None:
     text = render_text(sample(), color=True)
     assert "\x1b[32m+ product.classic-tee\x1b[0m" in text
     assert "\x1b[33m~ product.polo\x1b[0m" in text
-    assert "\x1b[31m- product.old-thing (deactivate)\x1b[0m" in text
+    assert "\x1b[31m- deactivate product.old-thing\x1b[0m" in text
     assert "\x1b[36m^ upload image.classic-tee/front.jpg (84 KB)\x1b[0m" in text
 
 
@@ -133,7 +135,7 @@ def test_markdown_heading_summary_table_and_details() -> None:
     assert lines[0] == "### shelf plan for `shop` (xpage)"
     assert "| create | update | upload | delete | unchanged |" in lines
     assert "| 1 | 1 | 2 (168 KB) | 2 | 40 |" in lines
-    assert "<details><summary><code>+ product.classic-tee</code></summary>" in lines
+    assert "`+ product.classic-tee`" in lines
     assert '| variants\\.POLO-L.price | "25.00" | "27.00" |' not in md  # dots are not escaped
     assert '| variants.POLO-L.price | "25.00" | "27.00" |' in lines
     assert '| properties.Fit | *(none)* | "Slim" |' in lines
@@ -142,9 +144,10 @@ def test_markdown_heading_summary_table_and_details() -> None:
 
 def test_markdown_deletions_are_open_and_in_full_with_cells_escaped() -> None:
     md = render_markdown(sample())
-    assert "<details open><summary><code>- product.old-thing (deactivate)</code></summary>" in md
-    assert "<details open><summary><code>- product.gone (delete)</code></summary>" in md
-    assert '| title | "Gone \\| for good" | *(none)* |' in md
+    assert "**`- deactivate product.old-thing`**" in md
+    assert "**`- product.gone (delete)`**" in md
+    assert "<details" not in md.split("#### Changes")[0]
+    assert '| title | "Gone \\| for good" |' in md
     assert "x" * 5000 in md
 
 
@@ -159,7 +162,7 @@ def test_markdown_cell_escaping() -> None:
 
 def test_markdown_empty_plan() -> None:
     md = render_markdown(Plan("shop", "xpage"))
-    assert md.splitlines() == ["### shelf plan for `shop` (xpage)", "", NO_CHANGES]
+    assert md.splitlines() == ["### shelf plan for `shop` (xpage)", "", NO_CHANGES, ""]
 
 
 def test_json_document_keys_and_values() -> None:
