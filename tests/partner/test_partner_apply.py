@@ -138,7 +138,7 @@ def test_prune_deactivates_what_no_recipe_names(repo: Path) -> None:
     asyncio.run(add_stray())
     (repo / "shelf.yaml").write_text(_config(extra="    prune: [products]\n"))
     planned = shelf("plan")
-    assert "- product.OLD" in planned.output
+    assert "- deactivate product.OLD" in planned.output
     control(db, "POST", "/_sandbox/stats/reset")
     _apply()
     assert writes_by_route(db) == {PUT: len(VENDORS)}
