@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from engine.errors import AuthError, PlatformError, ShelfError
 from engine.plan.model import Change, Plan
@@ -23,6 +24,7 @@ from engine.plan.variants import provider_changes
 from engine.platforms.base import BatchProvider, Provider
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -233,13 +235,18 @@ async def _attempt(
         return _cut_short(change)
     except ShelfError as error:
         log.debug("change %s failed", address, exc_info=True)
-        if _refused(error):
-            assert isinstance(error, PlatformError)
-            halt.refuse(error)
-            return ChangeResult(address, action, ok=False, refused=True, error=error.render())
-        return ChangeResult(address, action, ok=False, error=error.render())
+        return _failed(change, error, halt)
     finally:
         in_flight.discard(task)
+
+
+def _failed(change: Change, error: ShelfError, halt: Halt) -> ChangeResult:
+    """A change the platform refused; a refused credential also stops the apply (:class:`Halt`)."""
+    if _refused(error):
+        assert isinstance(error, PlatformError)
+        halt.refuse(error)
+        return ChangeResult(change.address, change.action.value, ok=False, refused=True, error=error.render())
+    return ChangeResult(change.address, change.action.value, ok=False, error=error.render())
 
 
 def _refused(error: ShelfError) -> bool:
@@ -296,20 +303,8 @@ async def _run_waves(
         for change in wave:
             write = writes.get(change.address)
             problem = outcome.get(write.address) if write is not None else None
-            if problem is not None and _refused(problem):
-                assert isinstance(problem, PlatformError)
-                halt.refuse(problem)
-                finish(ChangeResult(change.address, change.action.value, ok=False, refused=True,
-                                    error=problem.render()))
-                continue
-            finish(
-                ChangeResult(
-                    change.address,
-                    change.action.value,
-                    ok=problem is None,
-                    error=problem.render() if problem is not None else None,
-                )
-            )
+            done = ChangeResult(change.address, change.action.value, ok=True)
+            finish(done if problem is None else _failed(change, problem, halt))
     order = {c.address: i for i, c in enumerate(plan.changes)}
     results.sort(key=lambda r: order[r.address])
     return results
@@ -319,23 +314,31 @@ async def _batch(
     provider: BatchProvider, wave: list[Change], halt: Halt
 ) -> dict[str, ShelfError | None] | None:
     """One wave's outcome (address -> its error), or None when the apply was abandoned while it ran."""
-    task = asyncio.ensure_future(provider.apply_batch(wave))
-    abandoned = asyncio.ensure_future(halt.abandon.wait())
     try:
-        await asyncio.wait({task, abandoned}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        abandoned.cancel()
-    if not task.done():
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        return None
-    try:
-        return dict(task.result())
+        outcome = await unless_set(provider.apply_batch(wave), halt.abandon)
     except ShelfError as exc:
         log.debug("batch failed", exc_info=True)
-        failed: dict[str, ShelfError | None] = {c.address: exc for c in wave}
-        return failed
+        return {c.address: exc for c in wave}
+    return None if outcome is None else dict(outcome)
 
+
+async def unless_set(work: Awaitable[T], event: asyncio.Event) -> T | None:
+    """``work``'s result, or None when ``event`` is set first (``work`` is then cancelled): how an
+    interrupt ends a wait that cannot be told to stop."""
+    task = asyncio.ensure_future(work)
+    waiter = asyncio.ensure_future(event.wait())
+    try:
+        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:
+        task.cancel()
+        raise
+    finally:
+        waiter.cancel()
+    if task.done():
+        return task.result()
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    return None
 
 
 def _check_acyclic(plan: Plan) -> None:

@@ -6,13 +6,12 @@ serves the CLI, the tests and the benchmarks.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
-from engine.apply import ChangeResult, Halt, Report, run_changes
+from engine.apply import ChangeResult, Halt, Report, run_changes, unless_set
 from engine.config import Config, Target, require_target
 from engine.errors import AuthError, PlatformError
 from engine.lock import target_lock
@@ -33,9 +32,6 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
     import httpx
-
-
-T = TypeVar("T")
 
 
 @dataclass
@@ -181,8 +177,8 @@ async def apply_plan(
         if plan.recipes_digest and plan.recipes_digest != session.recipes_digest:
             session = replace(session, desired=_as_planned(session.desired, plan))
         homes = {home for c in plan.changes if c.address in touched and (home := product_of(c))}
-        again = await _unless_interrupted(
-            read_and_plan(session, only=with_owners([*touched, *homes]), exact=True), halt
+        again = await unless_set(
+            read_and_plan(session, only=with_owners([*touched, *homes]), exact=True), halt.interrupted
         )
         if again is None:  # interrupted while verifying: everything was applied, nothing checked
             report.verified = False
@@ -197,24 +193,6 @@ async def apply_plan(
                 if limit:
                     report.limits[change.address] = limit
     return report
-
-
-async def _unless_interrupted(work: Awaitable[T], halt: Halt) -> T | None:
-    """``work``'s result, or None when an interrupt comes first (``work`` is then cancelled)."""
-    task = asyncio.ensure_future(work)
-    interrupted = asyncio.ensure_future(halt.interrupted.wait())
-    try:
-        await asyncio.wait({task, interrupted}, return_when=asyncio.FIRST_COMPLETED)
-    except asyncio.CancelledError:
-        task.cancel()
-        raise
-    finally:
-        interrupted.cancel()
-    if task.done():
-        return task.result()
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
-    return None
 
 
 def _nothing_applied(refusal: PlatformError) -> AuthError:
