@@ -161,6 +161,28 @@ def decode_json(response: httpx.Response) -> Any:
     return json.loads(response.content, parse_float=Decimal)
 
 
+async def client_credentials(
+    http: HttpClient, url: str, *, refused: str, hint: str, **request: Any
+) -> Token:
+    """The OAuth client credentials call both OAuth platforms make: ``POST url`` (``request`` holds its
+    body and headers), answered ``{"access_token", "expires_in"}``. A 400/401/403 is one
+    :class:`AuthError` saying ``refused`` (the status is added) with ``hint``."""
+    try:
+        response = await http.request("POST", url, idempotent=True, authenticate=False, **request)
+    except PlatformError as exc:
+        if exc.status in (400, 401, 403):
+            status = exc.status
+            raise AuthError(f"{refused} ({status})", where=http.where, hint=hint, status=status) from None
+        raise
+    answer: Any = decode_json(response)
+    token = answer.get("access_token") if isinstance(answer, dict) else None
+    if not isinstance(token, str) or not token:
+        said = f"POST {_path_only(url)} answered without an access token"
+        raise PlatformError(said, where=http.where, status=200)
+    expires = answer.get("expires_in")
+    return Token(Secret(token), float(expires) if isinstance(expires, int | float) else None)
+
+
 class HttpClient:
     """An async client for one platform base URL with bounded concurrency and the retry rules above."""
 

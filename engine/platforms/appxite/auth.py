@@ -11,12 +11,9 @@ and fetched again once when a request is answered 401.
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 
-from engine.errors import AuthError, PlatformError
-from engine.http import HttpClient, Token, TokenFetch, decode_json
+from engine.http import HttpClient, Token, TokenFetch, client_credentials
 from engine.secrets import Secret
 
 KEY_HEADER = "Ocp-Apim-Subscription-Key"
@@ -33,25 +30,13 @@ def token_fetcher(token_url: str, client_id: str, client_secret: Secret, key: Se
     async def fetch(http: HttpClient) -> Token:
         headers = {KEY_HEADER: key.reveal()} if key is not None else {}
         body = {"client_id": client_id, "client_secret": client_secret.reveal()}
-        try:
-            response = await http.request(
-                "POST", token_url, json=body, headers=headers, idempotent=True, authenticate=False
-            )
-        except PlatformError as exc:
-            if exc.status in (400, 401, 403):
-                raise AuthError(
-                    f"the client credentials of client_id {client_id!r} or the subscription key were "
-                    f"refused ({exc.status})",
-                    where=http.where,
-                    hint="check client_id, client_secret and subscription_key of this target",
-                    status=exc.status,
-                ) from None
-            raise
-        answer: Any = decode_json(response)
-        token = answer.get("access_token") if isinstance(answer, dict) else None
-        if not isinstance(token, str) or not token:
-            raise PlatformError("the token call answered without an access token", where=http.where)
-        expires = answer.get("expires_in")
-        return Token(Secret(token), float(expires) if isinstance(expires, int | float) else None)
+        return await client_credentials(
+            http,
+            token_url,
+            json=body,
+            headers=headers,
+            refused=f"the client credentials of client_id {client_id!r} or the subscription key were refused",
+            hint="check client_id, client_secret and subscription_key of this target",
+        )
 
     return fetch

@@ -12,10 +12,9 @@ that refusal, so any message mentioning the tenant is read that way.
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from engine.errors import AuthError, PlatformError
-from engine.http import HttpClient, Token, TokenAuth, TokenFetch, decode_json
+from engine.errors import AuthError
+from engine.http import HttpClient, Token, TokenAuth, TokenFetch, client_credentials
 from engine.platforms.emporix.scopes import operation_of
 from engine.secrets import Secret
 
@@ -33,27 +32,14 @@ def token_fetcher(client_id: str, client_secret: Secret) -> TokenFetch:
             "client_id": client_id,
             "client_secret": client_secret.reveal(),
         }
-        try:
-            response = await http.request(
-                "POST", TOKEN_PATH, data=form, idempotent=True, authenticate=False, collection=True
-            )
-        except PlatformError as exc:
-            if exc.status in (400, 401, 403):
-                raise AuthError(
-                    f"the client credentials of client_id {client_id!r} were refused ({exc.status})",
-                    where=http.where,
-                    hint="check client_id and client_secret of this target (an Emporix API key)",
-                    status=exc.status,
-                ) from None
-            raise
-        body: Any = decode_json(response)
-        token = body.get("access_token") if isinstance(body, dict) else None
-        if not isinstance(token, str) or not token:
-            raise PlatformError(
-                f"POST {TOKEN_PATH} answered without an access token", where=http.where, status=200
-            )
-        expires = body.get("expires_in")
-        return Token(Secret(token), float(expires) if isinstance(expires, int | float) else None)
+        return await client_credentials(
+            http,
+            TOKEN_PATH,
+            data=form,
+            collection=True,
+            refused=f"the client credentials of client_id {client_id!r} were refused",
+            hint="check client_id and client_secret of this target (an Emporix API key)",
+        )
 
     return fetch
 
