@@ -83,8 +83,8 @@ class Sandbox:
     def follow_profile(self, faults: Mapping[str, Any] | None, latency_ms: float | None) -> None:
         """What ``create_app(..., faults=, latency_ms=)`` asks: follow the profile ``faults``, with every
         answer ``latency_ms`` late (over the profile's own). Neither given: keep what the database holds,
-        so an app opened on a served sandbox's file follows the served profile. A bad profile is a
-        ValueError naming each wrong field."""
+        so an app opened on a served sandbox's file follows the served profile; ``{}`` removes it. A bad
+        profile is a ValueError naming each wrong field."""
         if faults is None and latency_ms is None:
             return
         body: dict[str, Any] = dict(faults or {})
@@ -95,7 +95,8 @@ class Sandbox:
             wrong = "; ".join(f"{name}: {', '.join(messages)}" for name, messages in errors.items())
             raise ValueError(f"invalid fault profile: {wrong}")
         assert self.profiles is not None
-        self.profiles.set(parse_profile(body))
+        profile = parse_profile(body)
+        self.profiles.set(profile if profile.random or profile.latency_ms else None)
 
     def refuse(self, ep: Endpoint, error: ApiError) -> Response:
         """The answer to a refused request, in the platform's error shape."""

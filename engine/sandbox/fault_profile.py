@@ -129,6 +129,15 @@ def parse_profile(body: Mapping[str, Any]) -> FaultProfile:
     )
 
 
+def describe_profile(body: Mapping[str, Any], latency_ms: float | None = None) -> str:
+    """A checked profile in one line: ``5xx 10%, 429 5%, lost 2% (seed 7); latency 20 ms``."""
+    rates = body.get("rates", {})
+    shown = ", ".join(f"{kind} {float(rates[kind]) * 100:g}%" for kind in KINDS if rates.get(kind))
+    text = f"{shown} (seed {body.get('seed', 0)})" if shown else "none at random"
+    latency = latency_ms if latency_ms is not None else float(body.get("latency_ms", 0))
+    return text + (f"; latency {latency:g} ms" if latency else "")
+
+
 def draw(profile: FaultProfile, route: str, number: int) -> Draw:
     """The fate of the ``number``-th request to ``route`` under ``profile``: a pure function, so equal
     inputs give equal fates in any process."""
