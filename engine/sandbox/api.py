@@ -158,8 +158,10 @@ def _pipeline(sandbox: Sandbox, ep: Endpoint) -> Callable[[Request], Awaitable[R
                     await asyncio.sleep(profile.latency_ms / 1000)
                 refused = _refusal(ep, profile, fate)
                 if refused is not None:
+                    profiles.record(str(fate.kind))
                     return sandbox.refuse(ep, refused)
                 if fate.kind == "drop" and fate.before:
+                    profiles.record("drop")
                     return DroppedConnection()
             principal = None
             if ep.auth:
@@ -176,12 +178,13 @@ def _pipeline(sandbox: Sandbox, ep: Endpoint) -> Callable[[Request], Awaitable[R
         lost = sandbox.faults.take(ep.key, after_commit=True)
         if lost is not None:
             return sandbox.refuse(ep, lost.error())
-        if fate.kind == "lost":
-            return sandbox.refuse(ep, ApiError(fate.status, f"injected fault on {ep.key} (answer lost)"))
-        if fate.kind == "drop":
-            return DroppedConnection()
-        if fate.kind == "slow" and profile is not None:
-            await asyncio.sleep(profile.slow_ms / 1000)
+        if fate.kind is not None and profile is not None:
+            profiles.record(fate.kind)
+            if fate.kind == "lost":
+                return sandbox.refuse(ep, ApiError(fate.status, f"injected fault on {ep.key} (answer lost)"))
+            if fate.kind == "drop":
+                return DroppedConnection()
+            await asyncio.sleep(profile.slow_ms / 1000)  # slow: the answer comes after the client gave up
         return response
 
     return run

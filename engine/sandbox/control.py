@@ -63,7 +63,9 @@ def control_routes(
 
     async def show_profile(request: Request) -> Response:
         profile = profiles.current()
-        return JSONResponse(profile.as_json() if profile is not None else None)
+        if profile is None:
+            return JSONResponse(None)
+        return JSONResponse({**profile.as_json(), "injected": profiles.injected()})
 
     async def drop_profile(request: Request) -> Response:
         profiles.set(None)

@@ -69,6 +69,7 @@ _TABLES = (
     " rate_5xx REAL NOT NULL, rate_429 REAL NOT NULL, rate_lost REAL NOT NULL, rate_slow REAL NOT NULL,"
     " rate_drop REAL NOT NULL)",
     "CREATE TABLE IF NOT EXISTS sandbox_fault_draws (route TEXT PRIMARY KEY, n INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS sandbox_fault_injected (kind TEXT PRIMARY KEY, n INTEGER NOT NULL)",
 )
 """Made when an app opens its database rather than as a numbered migration, so that databases made
 before profiles existed get them without shifting any platform's migration numbers."""
@@ -173,6 +174,7 @@ class FaultProfiles:
         with self._store.write() as db:
             db.execute("DELETE FROM sandbox_fault_profile")
             db.execute("DELETE FROM sandbox_fault_draws")
+            db.execute("DELETE FROM sandbox_fault_injected")
             if profile is not None:
                 db.execute(
                     "INSERT INTO sandbox_fault_profile VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -181,6 +183,22 @@ class FaultProfiles:
                         *(profile.rates.get(kind, 0.0) for kind in KINDS),
                     ),
                 )
+
+    def injected(self) -> dict[str, int]:
+        """How many faults of each kind the profile has injected since it was set."""
+        found = self._store.query("SELECT kind, n FROM sandbox_fault_injected")
+        counts = {r["kind"]: int(r["n"]) for r in found}
+        return {kind: counts.get(kind, 0) for kind in KINDS}
+
+    def record(self, kind: str) -> None:
+        """One fault of ``kind`` injected. Only the draws that take effect count: a ``lost`` draw on a
+        request refused anyway lost nothing."""
+        with self._store.write() as db:
+            db.execute(
+                "INSERT INTO sandbox_fault_injected (kind, n) VALUES (?, 1)"
+                " ON CONFLICT(kind) DO UPDATE SET n = n + 1",
+                (kind,),
+            )
 
     def current(self) -> FaultProfile | None:
         rows = self._store.query("SELECT * FROM sandbox_fault_profile")

@@ -114,6 +114,8 @@ async def test_a_lost_answer_hides_a_write_that_happened(tmp_path: Path) -> None
     async with _client(app) as client:
         created = await client.post(f"{XPAGE_API}/product", files=meta, headers=TOKEN)
         assert created.status_code in (500, 502, 503, 504)
+        injected = (await client.get("/_sandbox/faults/profile")).json()["injected"]
+        assert injected == {"5xx": 0, "429": 0, "lost": 1, "slow": 0, "drop": 0}
         await client.delete("/_sandbox/faults/profile")
         listed = await client.get(f"{XPAGE_API}/product", headers=TOKEN)
         assert [p["title"] for p in listed.json()["data"]["products"]] == ["Lost"]
