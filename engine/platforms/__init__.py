@@ -1,7 +1,8 @@
 """The registry: a target's platform name -> its provider, and for sandbox targets, its emulator.
 
-A ``sandbox: true`` target talks to the platform's sandbox app in-process (``httpx.ASGITransport``), with
-its state in ``<config root>/.shelf/sandbox/<platform>.sqlite``; no server or network is involved.
+A ``sandbox: true`` target talks to the platform's sandbox app in-process (an ``httpx.ASGITransport``
+that keeps the client's timeouts: ``engine.sandbox.transport``), with its state in
+``<config root>/.shelf/sandbox/<platform>.sqlite``; no server or network is involved.
 """
 
 from __future__ import annotations

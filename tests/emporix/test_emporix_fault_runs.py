@@ -89,7 +89,7 @@ def test_thirty_products_converge_in_one_apply_under_faults_and_timeouts(tmp_pat
 
 @pytest.mark.slow
 @CREATES_NOT_RETRIED
-@pytest.mark.parametrize(("products", "profile"), [(300, PROFILE), (1000, PROFILE), (1000, WITH_TIMEOUTS)])
+@pytest.mark.parametrize(("products", "profile"), [(300, PROFILE), (1000, WITH_TIMEOUTS)])
 def test_a_large_catalog_converges_in_one_apply_under_faults(
     tmp_path: Path, products: int, profile: dict[str, object]
 ) -> None:

@@ -101,6 +101,10 @@ async def test_the_control_api_sets_shows_and_checks_the_profile(tmp_path: Path)
     other = sandbox_app("xpage", tmp_path / "x.sqlite")
     async with _client(other) as client:
         assert (await client.get("/_sandbox/faults/profile")).json() == shown
+    # an empty profile (what `serve` without --faults passes) removes it
+    calm = sandbox_app("xpage", tmp_path / "x.sqlite", faults={})
+    async with _client(calm) as client:
+        assert (await client.get("/_sandbox/faults/profile")).json() is None
 
 
 def test_create_app_refuses_a_bad_profile(tmp_path: Path) -> None:
