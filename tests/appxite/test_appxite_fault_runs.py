@@ -11,6 +11,7 @@ from fault_run_support import (
     SMALL_RUN,
     WITH_TIMEOUTS,
     assert_converged,
+    assert_met_timeouts,
     duplicates,
     rows,
     run_under_faults,
@@ -54,6 +55,7 @@ def test_forty_subscriptions_converge_in_one_apply_under_faults_and_timeouts(tmp
     write_catalog(tmp_path, 40)
     run = run_under_faults(tmp_path, "appxite", SMALL_RUN, quick=True, provision_delay=0)
     assert_converged(run)
+    assert_met_timeouts(run)
     check_shop(tmp_path, 40)
 
 

@@ -15,6 +15,7 @@ from fault_run_support import (
     SMALL_RUN,
     WITH_TIMEOUTS,
     assert_converged,
+    assert_met_timeouts,
     duplicates,
     rows,
     run_under_faults,
@@ -65,6 +66,7 @@ def test_fifty_products_converge_in_one_apply_under_faults_and_timeouts(tmp_path
     write_catalog(tmp_path, 50)
     run = run_under_faults(tmp_path, "partner", SMALL_RUN, quick=True, rate_limit=None)
     assert_converged(run)
+    assert_met_timeouts(run)
     check_shop(tmp_path, 50)
 
 

@@ -37,11 +37,11 @@ def _client(app: Any, **options: Any) -> httpx.AsyncClient:
 
 def test_a_draw_is_a_pure_function_of_seed_route_and_number() -> None:
     profile = FaultProfile(rates={"5xx": 0.1, "429": 0.05, "lost": 0.02, "slow": 0.01, "drop": 0.01}, seed=7)
-    fates = [draw(profile, "POST /product", n) for n in range(1, 20_001)]
-    assert fates == [draw(profile, "POST /product", n) for n in range(1, 20_001)]
+    fates = [draw(profile, "POST /product", n) for n in range(1, 8001)]
+    assert fates == [draw(profile, "POST /product", n) for n in range(1, 8001)]
     kinds = Counter(f.kind for f in fates)
     for kind, rate in profile.rates.items():
-        assert abs(kinds[kind] / len(fates) - rate) < 0.01, (kind, kinds[kind])
+        assert abs(kinds[kind] / len(fates) - rate) < 0.012, (kind, kinds[kind])
     assert {f.status for f in fates if f.kind == "5xx"} == {500, 502, 503}
     assert {f.status for f in fates if f.kind == "lost"} == {500, 502, 503, 504}
     other_seed = [draw(FaultProfile(rates=profile.rates, seed=8), "POST /product", n) for n in range(1, 2001)]

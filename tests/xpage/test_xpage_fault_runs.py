@@ -11,6 +11,7 @@ from fault_run_support import (
     SMALL_RUN,
     WITH_TIMEOUTS,
     assert_converged,
+    assert_met_timeouts,
     duplicates,
     rows,
     run_under_faults,
@@ -61,11 +62,12 @@ def check_shop(root: Path, products: int) -> None:
     assert (pictures, guides) == (products, len(range(0, products, 5)))
 
 
-def test_forty_products_converge_in_one_apply_under_faults_and_timeouts(tmp_path: Path) -> None:
-    write_catalog(tmp_path, 40)
+def test_thirty_products_converge_in_one_apply_under_faults_and_timeouts(tmp_path: Path) -> None:
+    write_catalog(tmp_path, 30)
     run = run_under_faults(tmp_path, "xpage", SMALL_RUN, quick=True)
     assert_converged(run)
-    check_shop(tmp_path, 40)
+    assert_met_timeouts(run)
+    check_shop(tmp_path, 30)
 
 
 @pytest.mark.slow
