@@ -28,7 +28,7 @@ from engine.sandbox.store import Store
 from engine.sandbox.transport import InProcessTransport
 
 PROFILE: dict[str, Any] = {"rates": {"5xx": 0.1, "429": 0.05, "lost": 0.02}, "seed": 7}
-"""The issue's profile: 10 % refused with a 5xx, 5 % 429, 2 % answers lost after the write."""
+"""The standard profile: 10 % refused with a 5xx, 5 % 429, 2 % answers lost after the write."""
 
 WITH_TIMEOUTS: dict[str, Any] = {
     "rates": {"5xx": 0.1, "429": 0.05, "lost": 0.02, "slow": 0.005, "drop": 0.005},
