@@ -339,6 +339,28 @@ def _prune(
             draft.changes.append(change)
 
 
+def _orphans(draft: _Draft, live: LiveState, prune: bool, protected: Collection[str]) -> list[str]:
+    """Delete the files shelf uploaded that nothing uses (``live.orphans``) when products are pruned,
+    except those of a protected product; without prune, a note says they are there."""
+    if not prune:
+        if not live.orphans:
+            return []
+        names = ", ".join(sorted(live.orphans)[:5]) + (", ..." if len(live.orphans) > 5 else "")
+        return [
+            f"{len(live.orphans)} file(s) shelf uploaded are used by nothing in the shop ({names});"
+            " list products under prune to delete them"
+        ]
+    for addr, orphan in sorted(live.orphans.items()):
+        draft.known.add(addr)
+        if orphan.home in protected:
+            draft.protected.append(addr)
+            continue
+        fields = [FieldChange("file", orphan.ref, None), FieldChange("product", orphan.home, None)]
+        held, version = live.ids.get(addr), live.versions.get(addr)
+        draft.changes.append(Change(addr, Action.DELETE, fields, live_id=held, live_version=version))
+    return []
+
+
 def _check_duplicates(changes: list[Change], present: dict[str, Item]) -> None:
     """Refuse to create a product with a SKU a live product already holds: most often the recipe's key
     was renamed, and creating would leave two products for one thing (the hint offers ``renamed_from``)."""
@@ -416,11 +438,13 @@ def make_plan(
         if name in prune:
             extra = {k: v for k, v in present.items() if k not in wanted}
             _prune(draft, kind, extra, live, name in capabilities.deletable, protected)
+    orphan_notes = _orphans(draft, live, "products" in prune, protected)
     uploads = upload_changes(draft.changes)
     draft.known.update(u.address for u in uploads)
     _link(draft.changes, draft.live_items)
     link_uploads(draft.changes, uploads)
-    ordered = place_variants(_order(draft.changes, draft.live_items), draft.variants)
+    files = [c for c in draft.changes if c.kind == "file"]
+    ordered = place_variants(_order(draft.changes, draft.live_items), draft.variants) + files
     changes = place_uploads(ordered, uploads)
     link_variants(changes)
     if require_matches:
@@ -436,5 +460,5 @@ def make_plan(
         recipes_digest=recipes_digest,
         created_at=moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
         shelf_version=__version__,
-        notes=notes + selection_notes + removal_notes(changes, live),
+        notes=notes + selection_notes + removal_notes(changes, live) + orphan_notes,
     )

@@ -51,3 +51,16 @@ class LiveState:
     renamed: dict[str, str] = field(default_factory=dict)
     """Product key -> the key the shop still holds it under, for a product a recipe renames
     (``renamed_from``): the provider reads it under its recipe key, so the plan updates it."""
+    orphans: dict[str, Orphan] = field(default_factory=dict)
+    """Files shelf uploaded that nothing in the shop uses any more, by address (``file.<name>``): the
+    planner deletes them with the products under prune, and otherwise says they are there."""
+
+
+@dataclass(frozen=True)
+class Orphan:
+    """A file shelf uploaded that nothing uses: its name as shown, the product it was uploaded for
+    (``product.<key>``; a protected product keeps its files), and its ``ids``/``versions`` entries
+    are the live state's, like any object's."""
+
+    ref: str
+    home: str
