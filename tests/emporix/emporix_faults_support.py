@@ -7,6 +7,7 @@ Nothing here is a test.
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -149,5 +150,68 @@ class LosingTransport(httpx.AsyncBaseTransport):
             self.losses[route] -= 1
             self.lost.append(route)
             await response.aread()
+            raise httpx.ReadTimeout("the answer was lost", request=request)
+        return response
+
+
+class RandomFaults(httpx.AsyncBaseTransport):
+    """Fails requests at random, at the given rates, through the sandbox's own per-route faults: before
+    a request reaches the shop, a fault for its route is queued with the chance ``rates["5xx"]`` (a
+    500, 502, 503 or 504 before the shop acts), ``rates["429"]`` (a rate-limit refusal) or
+    ``rates["lost"]`` (the shop acts and the answer is lost: half of them a 503 after commit, half no
+    answer at all, a read timeout). Each request's fate is drawn from ``seed``, its method and path and
+    how many times that request was sent before, so it does not depend on the order concurrent
+    requests arrive in. The control API, the token endpoint and the ``spared`` routes are left alone."""
+
+    def __init__(self, app: Any, seed: int, rates: dict[str, float], spared: Iterable[str] = ()):
+        self.app = app
+        self.spared = frozenset(spared)
+        self.inner = httpx.ASGITransport(app=app)
+        self.seed = seed
+        self.rates = rates
+        self.sent: Counter[str] = Counter()
+        self.injected: Counter[tuple[str, str]] = Counter()
+        self.timeouts: Counter[str] = Counter()
+
+    def _template(self, method: str, path: str) -> str | None:
+        for route in self.app.routes:
+            regex = getattr(route, "path_regex", None)
+            if regex is not None and regex.match(path) and method in (getattr(route, "methods", None) or ()):
+                return str(route.name)
+        return None
+
+    async def _queue(self, route: str, status: int, *, after_commit: bool) -> None:
+        fault = {"route": route, "status": status, "after_commit": after_commit}
+        answer = await self.inner.handle_async_request(
+            httpx.Request("POST", "http://sandbox/_sandbox/faults", json=fault)
+        )
+        await answer.aread()
+        assert answer.status_code in (200, 201)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        method, path = request.method, request.url.path
+        route = self._template(method, path)
+        if route is None or route in self.spared or path.startswith("/_sandbox") or path == "/oauth/token":
+            return await self.inner.handle_async_request(request)
+        identity = f"{method} {request.url}"
+        self.sent[identity] += 1
+        draw = random.Random(f"{self.seed}|{identity}|{self.sent[identity]}").random()
+        five, limited, lost = self.rates["5xx"], self.rates["429"], self.rates["lost"]
+        timeout = False
+        if draw < five:
+            await self._queue(route, (500, 502, 503, 504)[int(draw * 1000) % 4], after_commit=False)
+            self.injected[(route, "5xx")] += 1
+        elif draw < five + limited:
+            await self._queue(route, 429, after_commit=False)
+            self.injected[(route, "429")] += 1
+        elif draw < five + limited + lost / 2:
+            await self._queue(route, 503, after_commit=True)
+            self.injected[(route, "lost")] += 1
+        elif draw < five + limited + lost:
+            timeout = True
+        response = await self.inner.handle_async_request(request)
+        if timeout and response.status_code < 400:
+            await response.aread()
+            self.timeouts[route] += 1
             raise httpx.ReadTimeout("the answer was lost", request=request)
         return response
