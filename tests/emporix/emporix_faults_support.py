@@ -109,19 +109,29 @@ def duplicates(values: Iterable[str]) -> dict[str, int]:
     return {value: n for value, n in Counter(values).items() if n > 1}
 
 
+def every(db: Path, service_path: str) -> list[Any]:
+    """Every item of a list, page after page."""
+    found: list[Any] = []
+    while True:
+        page = listing(db, service_path, pageNumber=len(found) // 500 + 1, pageSize=500)
+        found += page
+        if len(page) < 500:
+            return found
+
+
 def shop_counts(db: Path) -> dict[str, int]:
     """How many of each object the shop holds, and how many of them share a code (none may)."""
-    products = listing(db, "product/{t}/products")
-    assets = listing(db, "media/{t}/assets")
-    coupons = listing(db, "coupon/{t}/coupons")
-    prices = listing(db, "price/{t}/prices")
+    products = every(db, "product/{t}/products")
+    assets = every(db, "media/{t}/assets")
+    coupons = every(db, "coupon/{t}/coupons")
+    prices = every(db, "price/{t}/prices")
     return {
         "products": sum(1 for p in products if p.get("productType") != "VARIANT"),
         "variants": sum(1 for p in products if p.get("productType") == "VARIANT"),
         "assets": len(assets),
         "coupons": len(coupons),
         "prices": len(prices),
-        "categories": len(listing(db, "category/{t}/categories")),
+        "categories": len(every(db, "category/{t}/categories")),
         "duplicate codes": len(duplicates(str(p.get("code")) for p in products)),
         "duplicate files": len(
             duplicates(
