@@ -29,6 +29,7 @@ from engine.model import (
 )
 from engine.plan.diff import created_fields, deleted_fields, diff_item, product_pictures
 from engine.plan.model import Action, Change, FieldChange, Plan
+from engine.plan.orphans import orphan_changes
 from engine.plan.platform import Capabilities, LiveState
 from engine.plan.subscriptions import cancel_change, subscription_change
 from engine.plan.targeting import check_globs, known_addresses, variant_addresses
@@ -172,7 +173,7 @@ def _order(changes: list[Change], live_items: dict[str, Item]) -> list[Change]:
             ups, downs = _categories(ups, downs, live_items)
         forward.extend(ups)
         backward = downs + backward
-    return forward + backward
+    return forward + backward + [c for c in changes if c.kind not in KIND_OF_COLLECTION.values()]
 
 
 def _link(changes: list[Change], live_items: dict[str, Item]) -> None:
@@ -339,28 +340,6 @@ def _prune(
             draft.changes.append(change)
 
 
-def _orphans(draft: _Draft, live: LiveState, prune: bool, protected: Collection[str]) -> list[str]:
-    """Delete the files shelf uploaded that nothing uses (``live.orphans``) when products are pruned,
-    except those of a protected product; without prune, a note says they are there."""
-    if not prune:
-        if not live.orphans:
-            return []
-        names = ", ".join(sorted(live.orphans)[:5]) + (", ..." if len(live.orphans) > 5 else "")
-        return [
-            f"{len(live.orphans)} file(s) shelf uploaded are used by nothing in the shop ({names});"
-            " list products under prune to delete them"
-        ]
-    for addr, orphan in sorted(live.orphans.items()):
-        draft.known.add(addr)
-        if orphan.home in protected:
-            draft.protected.append(addr)
-            continue
-        fields = [FieldChange("file", orphan.ref, None), FieldChange("product", orphan.home, None)]
-        held, version = live.ids.get(addr), live.versions.get(addr)
-        draft.changes.append(Change(addr, Action.DELETE, fields, live_id=held, live_version=version))
-    return []
-
-
 def _check_duplicates(changes: list[Change], present: dict[str, Item]) -> None:
     """Refuse to create a product with a SKU a live product already holds: most often the recipe's key
     was renamed, and creating would leave two products for one thing (the hint offers ``renamed_from``)."""
@@ -438,13 +417,14 @@ def make_plan(
         if name in prune:
             extra = {k: v for k, v in present.items() if k not in wanted}
             _prune(draft, kind, extra, live, name in capabilities.deletable, protected)
-    orphan_notes = _orphans(draft, live, "products" in prune, protected)
+    orphans, orphan_notes = orphan_changes(live, prune)
+    draft.changes += orphans
+    draft.known.update(live.orphans)
     uploads = upload_changes(draft.changes)
     draft.known.update(u.address for u in uploads)
     _link(draft.changes, draft.live_items)
     link_uploads(draft.changes, uploads)
-    files = [c for c in draft.changes if c.kind == "file"]
-    ordered = place_variants(_order(draft.changes, draft.live_items), draft.variants) + files
+    ordered = place_variants(_order(draft.changes, draft.live_items), draft.variants)
     changes = place_uploads(ordered, uploads)
     link_variants(changes)
     if require_matches:

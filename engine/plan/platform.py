@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from engine.model import Catalog
+from engine.model import Asset, Catalog
 
 
 @dataclass(frozen=True)
@@ -51,16 +51,6 @@ class LiveState:
     renamed: dict[str, str] = field(default_factory=dict)
     """Product key -> the key the shop still holds it under, for a product a recipe renames
     (``renamed_from``): the provider reads it under its recipe key, so the plan updates it."""
-    orphans: dict[str, Orphan] = field(default_factory=dict)
-    """Files shelf uploaded that nothing in the shop uses any more, by address (``file.<name>``): the
-    planner deletes them with the products under prune, and otherwise says they are there."""
-
-
-@dataclass(frozen=True)
-class Orphan:
-    """A file shelf uploaded that nothing uses: its name as shown, the product it was uploaded for
-    (``product.<key>``; a protected product keeps its files), and its ``ids``/``versions`` entries
-    are the live state's, like any object's."""
-
-    ref: str
-    home: str
+    orphans: dict[str, Asset] = field(default_factory=dict)
+    """Address -> file: files shelf uploaded that nothing in the shop uses (a platform that can tell);
+    deleted when the target prunes ``files`` (:mod:`engine.plan.orphans`)."""

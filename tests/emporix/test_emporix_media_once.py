@@ -1,6 +1,7 @@
 """Media on Emporix are never uploaded twice and never left behind unseen: an upload whose product's
 update failed is adopted by the next apply; assets shelf uploaded that nothing uses any more are shown
-in the plan and deleted under prune, protection and targeting like any other deletion."""
+in the plan and deleted when the target prunes files, selected by --only/--exclude like any other
+deletion."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from emporix_e2e_support import TENANT, call, db_of, listing, reset_stats, stats
 from pictures import write_png
 from support import shelf
 
-PRUNE = "    prune: [products]\n"
+PRUNE = "    prune: [files]\n"
 
 
 @pytest.fixture
@@ -95,9 +96,9 @@ def test_assets_nothing_uses_are_planned_for_deletion_and_deleted_under_prune(re
     planned = shelf("plan", "--detailed-exitcode")
     assert planned.exit_code == 2, planned.output
     for asset_id in orphans:
-        assert f"- file.{asset_id}" in planned.stderr
+        assert f"- orphan.{asset_id} (delete)" in planned.stderr
     assert "Plan: 0 to create, 0 to update, 0 to upload, 2 to delete." in planned.stderr
-    spared = shelf("plan", "--detailed-exitcode", "--exclude", "file.*")
+    spared = shelf("plan", "--detailed-exitcode", "--exclude", "orphan.*")
     assert spared.exit_code == 0, "targeting leaves them out like any other change"
 
     reset_stats(db)
@@ -113,19 +114,17 @@ def test_without_prune_the_plan_says_the_unused_assets_are_there(repo: Path) -> 
     _without_item_0(repo)
     planned = shelf("plan", "--detailed-exitcode")
     assert planned.exit_code == 0, "nothing is deleted without prune"
-    assert "2 file(s) shelf uploaded are used by nothing in the shop (file.item-000-" in planned.stderr
-    assert "list products under prune to delete them" in planned.stderr
+    assert "2 file(s) shelf uploaded are used by nothing in the shop (orphan.item-000-" in planned.stderr
+    assert "list `files` under the target's prune to delete them" in planned.stderr
 
 
-def test_the_assets_of_a_product_kept_for_another_target_are_not_pruned(repo: Path) -> None:
-    db = _shop(repo, PRUNE + "  elsewhere:\n    platform: xpage\n    sandbox: true\n")
+def test_pruning_products_alone_leaves_unused_assets_to_prune_files(repo: Path) -> None:
+    db = _shop(repo, "    prune: [products]\n")
     _deleted_in_the_shop(db, "item-000")
-    products = repo / "recipes" / "products.yaml"
-    elsewhere = "title: Item 0\n    targets: [elsewhere]\n"
-    products.write_text(products.read_text().replace("title: Item 0\n", elsewhere))
+    _without_item_0(repo)
     planned = shelf("plan", "--detailed-exitcode")
     assert planned.exit_code == 0, planned.output
-    assert "not pruned: protected by a recipe" in planned.stderr
+    assert "list `files` under the target's prune to delete them" in planned.stderr
     assert len(_assets_of(db, "item-000")) == 2
 
 
@@ -134,7 +133,7 @@ def test_a_product_written_again_adopts_the_assets_it_left(repo: Path) -> None:
     before = _assets_of(db, "item-000")
     _deleted_in_the_shop(db, "item-000")
     planned = shelf("plan")
-    assert "- file." not in planned.stderr, "assets a recipe's product will take back are not orphans"
+    assert "- orphan." not in planned.stderr, "assets a recipe's product will take back are not orphans"
     _applied()
     assert _assets_of(db, "item-000") == before, "the same assets, none twice"
     assert shelf("plan", "--detailed-exitcode").exit_code == 0

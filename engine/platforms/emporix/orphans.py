@@ -1,4 +1,5 @@
-"""Media assets shelf made that nothing in the shop uses any more: shown in the plan, deleted under prune.
+"""Media assets shelf made that nothing in the shop uses any more: shown in the plan, deleted when the
+target prunes ``files`` (:mod:`engine.plan.orphans`).
 
 An asset is shelf's when it carries shelf's mixin (:mod:`engine.platforms.emporix.mixins`): shelf
 writes it on every asset it uploads or links, with the product's id and the file's SHA-256, and takes it
@@ -11,9 +12,9 @@ off an asset it leaves to others. Such an asset is an orphan when:
 * and no recipe for the target describes that product: a product about to be created gets the same
   asset id back and adopts the asset with its upload, so it is kept for that.
 
-Its address is ``file.<asset id>`` (asset ids carry a digest of the file's path and content), its
-version the asset's ``metadata.version``. A verification after an apply reads each such asset again by
-id, since a read of known products does not list them.
+Its address is ``orphan.<asset id>`` (asset ids carry a digest of the file's path and content, and are
+the only name unique in the shop), its version the asset's ``metadata.version``. A verification after
+an apply reads each such asset again by id, since a read of known products does not list them.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from engine.model import Catalog
-from engine.plan.platform import LiveState, Orphan
+from engine.model import Asset, Catalog
+from engine.plan.platform import LiveState
 from engine.platforms.base import AddressFilter
 from engine.platforms.emporix import ids
 from engine.platforms.emporix.api import Doc, all_of
@@ -30,7 +31,7 @@ from engine.platforms.emporix.media_writes import MediaWrites
 from engine.platforms.emporix.mixins import shelf_of
 from engine.platforms.emporix.shop import Snapshot
 
-KIND = "file"
+KIND = "orphan"
 
 
 def address_of(asset_id: str) -> str:
@@ -60,16 +61,20 @@ def add_orphans(
     the id of the product the shop holds for it)."""
     present = {m for product_id in snapshot.products for m in snapshot.family(product_id)}
     wanted = {known.get(key) or ids.product_id(key) for key in desired.products}
-    keys = {ids.product_id(key): key for key in desired.products}
     for asset_id, asset in snapshot.assets.items():
         address = address_of(asset_id)
         if (only is not None and not only(address)) or not is_orphan(asset, present, wanted):
             continue
         mixin = shelf_of(asset)
-        owner = str(mixin["product"])
-        live.orphans[address] = Orphan(
+        details = asset.get("details") or {}
+        live.orphans[address] = Asset(
             ref=str(mixin.get("ref") or asset.get("url") or asset_id),
-            home=f"product.{keys.get(owner, owner)}",
+            url=str(asset["url"]) if asset.get("url") else None,
+            sha256=str(mixin["sha256"]) if mixin.get("sha256") else None,
+            mime_type=str(details["mimeType"]) if details.get("mimeType") else None,
+            size=int(details["bytes"]) if details.get("bytes") is not None else None,
+            live_id=asset_id,
+            owned=True,
         )
         live.ids[address] = asset_id
         live.versions[address] = str((asset.get("metadata") or {}).get("version"))

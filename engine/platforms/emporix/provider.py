@@ -48,8 +48,8 @@ class EmporixProvider:
 
     platform: ClassVar[str] = "emporix"
     capabilities: ClassVar[Capabilities] = Capabilities(
-        managed=frozenset({"categories", "products", "promotions"}),
-        deletable=frozenset({"categories", "products", "promotions"}),
+        managed=frozenset({"categories", "products", "promotions", "files"}),
+        deletable=frozenset({"categories", "products", "promotions", "files"}),
         max_image_bytes=MAX_MEDIA_BYTES,
     )
 
