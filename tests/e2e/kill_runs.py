@@ -52,18 +52,27 @@ class Scenario(Protocol):
 
 class GrowingCatalog:
     """Products ``item-NNN``: two pictures (the second with alt text), every fourth with options (two
-    variants), and, where the platform keeps them, a digital file on every third and a promotion per
-    batch. Create runs add a batch; update runs raise every price and give a quarter of the products a
-    new first picture (and a new edition of their file)."""
+    variants), and, where the platform keeps them, a digital file on every third, a promotion per batch
+    (on its first product, or on the category ``items`` that holds every product). Create runs add a
+    batch; update runs raise every price and give a quarter of the products a new first picture (and a
+    new edition of their file)."""
 
     def __init__(
-        self, config: str, *, batch: int, files: bool = True, promotions: bool = False, images: bool = True
+        self,
+        config: str,
+        *,
+        batch: int,
+        files: bool = True,
+        promotions: bool = False,
+        images: bool = True,
+        category: bool = False,
     ):
         self.config = config
         self.batch = batch
         self.files = files
         self.promotions = promotions
         self.images = images
+        self.category = category
         self.count = 0
         self.price = 10
         self.editions: dict[int, int] = {}
@@ -100,7 +109,8 @@ class GrowingCatalog:
         self._write(repo)
 
     def _write(self, repo: Path) -> None:
-        lines = ["products:"]
+        lines = ["categories:", "  - {key: items, name: Items}"] if self.category else []
+        lines.append("products:")
         for n in range(self.count):
             lines += self._product(repo, n)
         if self.promotions:
@@ -111,7 +121,7 @@ class GrowingCatalog:
                     f"    title: Deal {first}",
                     f"    code: DEAL{first:03}",
                     f"    discount: {{percent: {5 + self.price % 10}}}",
-                    f"    products: [item-{first:03}]",
+                    "    categories: [items]" if self.category else f"    products: [item-{first:03}]",
                     "    starts_at: 2026-11-27T00:00:00Z",
                     "    ends_at: 2026-11-30T23:59:59Z",
                 ]
@@ -121,6 +131,8 @@ class GrowingCatalog:
         key = f"item-{n:03}"
         edition = self.editions.get(n, 0)
         lines = [f"  - key: {key}", f"    title: Item {n}"]
+        if self.category:
+            lines.append("    category: items")
         if self.images:
             folder = repo / "recipes" / "images" / key
             folder.mkdir(parents=True, exist_ok=True)

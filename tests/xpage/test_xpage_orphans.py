@@ -65,6 +65,9 @@ def test_an_orphan_left_by_a_failed_delete_is_planned_deleted_and_gone(repo: Pat
     document = json.loads(shelf("plan", "--format", "json").stdout)
     [change] = document["changes"]
     assert change["address"] == f"orphan.{old}" and change["action"] == "delete"
+    for form in ("markdown", "html"):
+        rendered = shelf("plan", "--format", form)
+        assert rendered.exit_code == 0 and f"orphan.{old}" in rendered.stdout, rendered.output
 
     applied = shelf("apply", "--auto-approve")
     assert applied.exit_code == 0, applied.output
@@ -106,3 +109,13 @@ def test_prune_files_is_refused_where_the_platform_reports_no_orphans(repo: Path
     refused = shelf("plan")
     assert refused.exit_code == 1
     assert "prune lists 'files', which shelf does not manage on this platform" in refused.stderr
+
+
+def test_a_saved_plan_deletes_the_orphan_it_shows(repo: Path) -> None:
+    _configure(repo, prune=True)
+    old = _orphan(repo)
+    assert shelf("plan", "--out", "plan.json").exit_code == 0
+    applied = shelf("apply", "plan.json")
+    assert applied.exit_code == 0, applied.output
+    assert old not in _names(repo)
+    assert shelf("plan", "--detailed-exitcode").exit_code == 0
