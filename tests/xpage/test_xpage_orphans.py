@@ -45,7 +45,7 @@ def _orphan(repo: Path) -> str:
     )
     assert foreign.status_code == 201, foreign.text
     write_png(repo / SOCKS, seed=991, size=20)
-    fault = {"route": "POST /file/{id}", "status": 503, "times": 5}
+    fault = {"route": "POST /file/{id}", "status": 422, "times": 1}
     sandbox_control(sandbox_db(repo), "POST", "/_sandbox/faults", fault)
     failed = shelf("apply", "--auto-approve")
     assert failed.exit_code == 3, failed.output
@@ -76,7 +76,7 @@ def test_an_orphan_left_by_a_failed_delete_is_planned_deleted_and_gone(repo: Pat
     assert again.exit_code == 0, again.output
 
 
-def test_without_prune_the_plan_counts_orphans_and_deletes_nothing(repo: Path) -> None:
+def test_without_prune_the_plan_counts_orphans_and_a_saved_plan_with_prune_deletes_them(repo: Path) -> None:
     _configure(repo, prune=False)
     old = _orphan(repo)
     planned = shelf("plan", "--detailed-exitcode")
@@ -85,6 +85,13 @@ def test_without_prune_the_plan_counts_orphans_and_deletes_nothing(repo: Path) -
     assert "list `files` under the target's prune" in planned.stderr
     assert shelf("apply", "--auto-approve").exit_code == 0
     assert old in _names(repo)
+
+    _configure(repo, prune=True)  # then a saved plan deletes the orphan it shows
+    assert shelf("plan", "--out", "plan.json").exit_code == 0
+    applied = shelf("apply", "plan.json")
+    assert applied.exit_code == 0, applied.output
+    assert old not in _names(repo)
+    assert shelf("plan", "--detailed-exitcode").exit_code == 0
 
 
 @pytest.mark.parametrize("flag", ["--only", "--exclude"])
@@ -110,12 +117,3 @@ def test_prune_files_is_refused_where_the_platform_reports_no_orphans(repo: Path
     assert refused.exit_code == 1
     assert "prune lists 'files', which shelf does not manage on this platform" in refused.stderr
 
-
-def test_a_saved_plan_deletes_the_orphan_it_shows(repo: Path) -> None:
-    _configure(repo, prune=True)
-    old = _orphan(repo)
-    assert shelf("plan", "--out", "plan.json").exit_code == 0
-    applied = shelf("apply", "plan.json")
-    assert applied.exit_code == 0, applied.output
-    assert old not in _names(repo)
-    assert shelf("plan", "--detailed-exitcode").exit_code == 0

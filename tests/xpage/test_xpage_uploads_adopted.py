@@ -65,6 +65,8 @@ def test_an_image_uploaded_before_a_failed_update_is_placed_not_uploaded_again(r
 
     text = shelf("plan").stderr
     assert "^ upload" not in text and "images: + pair.png" in text, text
+    elsewhere = shelf("plan", "--exclude", "product.everyday-socks").stderr
+    assert "orphan." not in elsewhere, elsewhere  # left out of the plan, still the product's file
     retried = shelf("apply", "--auto-approve")
     assert retried.exit_code == 0, retried.output
     stats = _stats(repo)

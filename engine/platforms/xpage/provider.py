@@ -128,6 +128,12 @@ class XPageProvider:
             live.ids[addr] = shop_id
 
         renamed = renames(desired, (str(raw.get("slug") or raw.get("id")) for raw in raws))
+        if whole:  # every product takes back its loose files, whatever ``only`` keeps: the rest are orphans
+            for raw in raws:
+                held = str(raw.get("slug") or raw.get("id"))
+                wanted = desired.products.get(renamed.get(held, held))
+                if wanted is not None:
+                    self.loose.adopt(wanted, files_of(raw))
         for raw in raws:
             held = str(raw.get("slug") or raw.get("id"))
             slug = renamed.get(held, held)
@@ -136,8 +142,6 @@ class XPageProvider:
                 continue
             wanted = desired.products.get(slug)
             category_key = self._category_key(raw, keys_by_id, wanted.category if wanted else None)
-            if whole and wanted is not None:
-                self.loose.adopt(wanted, files_of(raw))
             mapped = product_from_live(raw, category_key, wanted, self.files.users.only_user(str(raw["id"])))
             live.catalog.products[slug] = replace(mapped, key=slug)
             if slug != held:
