@@ -283,11 +283,13 @@ def run_kills(
     return figures
 
 
-def report(platform: str, figures: Figures) -> str:
-    """One line of figures, printed by the tests (``pytest -s`` shows it)."""
+def report(platform: str, figures: Figures, items: int) -> str:
+    """One line of figures, printed by the tests (``pytest -s`` shows it); ``items``: the catalog's
+    products (or licences) at the end."""
     kinds = {k: sum(1 for x in figures.kills if x.run == k and x.landed) for k in ("create", "update")}
     return (
-        f"{platform}: {kinds['create'] + kinds['update']} kills ({kinds['create']} in create runs,"
+        f"{platform}, {items} items: {kinds['create'] + kinds['update']} kills"
+        f" ({kinds['create']} in create runs,"
         f" {kinds['update']} in update runs, {figures.landed} after a write; {figures.finished} runs ended"
         f" before their kill), 1 apply to converge ({figures.final_writes} writes), duplicates"
         f" {figures.duplicates}"

@@ -66,6 +66,6 @@ def test_twenty_kills_then_one_apply_converges(tmp_path: Path, monkeypatch: pyte
     monkeypatch.chdir(tmp_path)
     licences = Licences(batch=6)
     figures = run_kills(licences, tmp_path, kills=20, seed=1316, delays=(0.0, 1.5))
-    print(report("appxite", figures))
+    print(report("appxite", figures, licences.count))
     assert all(v == 0 for v in figures.duplicates.values()), figures.duplicates
     assert figures.landed == 20, figures.kills

@@ -42,6 +42,6 @@ def test_twenty_kills_then_one_apply_converges(tmp_path: Path, monkeypatch: pyte
     monkeypatch.chdir(tmp_path)
     catalog = EmporixCatalog(batch=8)
     figures = run_kills(catalog, tmp_path, kills=20, seed=1314, delays=(0.0, 1.5))
-    print(report("emporix", figures))
+    print(report("emporix", figures, catalog.count))
     assert all(v == 0 for v in figures.duplicates.values()), figures.duplicates
     assert figures.landed == 20, figures.kills
