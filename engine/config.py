@@ -130,6 +130,12 @@ def load_config(path: Path | None, cwd: Path) -> Config:
             return default_config(cwd)
     elif not path.is_absolute():
         path = cwd / path
+    if path.exists() and not path.is_file():
+        raise ConfigError(
+            "the config file is not a regular file (a folder, FIFO, socket or device)",
+            where=str(path),
+            hint="name a shelf.yaml with -c/--config",
+        )
     if not path.is_file():
         raise ConfigError(
             f"config file '{path}' does not exist",
@@ -195,7 +201,8 @@ class _Loader:
             text = read_document(self.path, MAX_CONFIG_BYTES)
         except UnreadableDocument as exc:
             message = f"cannot read {self.name}: {exc.reason}"
-            raise ConfigError(message, where=str(self.path), hint=exc.hint) from None
+            where = Source(self.name, exc.line, exc.col) if exc.line > 1 or exc.col > 1 else str(self.path)
+            raise ConfigError(message, where=where, hint=exc.hint) from None
         try:
             document, yaml_problems = load_yaml(text, self.name)
         except YamlSyntaxError as exc:
@@ -206,8 +213,10 @@ class _Loader:
         if document is None:
             document = MDict(origin)
         document = self._interpolate(document, (), origin)
+        said = {found.source for found in yaml_problems}
         for _, checked in schema_problems(document, "config", origin, _owner):
-            self.problem(checked.source, checked.message, checked.hint)
+            if checked.source not in said:
+                self.problem(checked.source, checked.message, checked.hint)
         if self.problems:
             raise ConfigErrors(self.problems)
         config = self._build(document)
