@@ -169,12 +169,24 @@ def require_target(config: Config, name: str | None) -> Target:
 
 
 def _has_credentials(url: str) -> bool:
-    """A URL with a user or password in it: sent as Basic auth by HTTP clients and printed with the URL."""
+    """A URL with a user or password in it: sent as Basic auth by HTTP clients and printed with the URL.
+
+    An ``@`` anywhere before the query counts too: a password holding ``/`` or ``#`` ends the host part
+    early for a URL parser, which then finds no user but a "port" made of the password's first half."""
     try:
         parts = urlsplit(url)
     except ValueError:
         return False
-    return parts.username is not None or parts.password is not None
+    before_query = url.split("?", 1)[0].split("#", 1)[0]
+    return parts.username is not None or parts.password is not None or "@" in before_query
+
+
+def _bad_port(url: str) -> bool:
+    try:
+        port = urlsplit(url).port
+    except ValueError:
+        return True
+    return port is not None and port <= 0
 
 
 class _Loader:
@@ -317,6 +329,12 @@ class _Loader:
                 data.value_sources["base_url"],
                 f"'base_url' of target '{name}' holds credentials (user:password@host); shelf refuses them",
                 "write the address alone, and credentials in the platform's settings (token: ${NAME})",
+            )
+        elif base_url is not None and _bad_port(str(base_url)):
+            self.problem(
+                data.value_sources["base_url"],
+                f"'base_url' of target '{name}' has a port that is not a number",
+                "write it as https://host:port/path",
             )
         elif base_url is not None and not str(base_url).startswith(("http://", "https://")):
             self.problem(
