@@ -130,6 +130,12 @@ def load_config(path: Path | None, cwd: Path) -> Config:
             return default_config(cwd)
     elif not path.is_absolute():
         path = cwd / path
+    if path.exists() and not path.is_file():
+        raise ConfigError(
+            "the config file is not a regular file (a folder, FIFO, socket or device)",
+            where=str(path),
+            hint="name a shelf.yaml with -c/--config",
+        )
     if not path.is_file():
         raise ConfigError(
             f"config file '{path}' does not exist",
@@ -163,12 +169,24 @@ def require_target(config: Config, name: str | None) -> Target:
 
 
 def _has_credentials(url: str) -> bool:
-    """A URL with a user or password in it: sent as Basic auth by HTTP clients and printed with the URL."""
+    """A URL with a user or password in it: sent as Basic auth by HTTP clients and printed with the URL.
+
+    An ``@`` anywhere before the query counts too: a password holding ``/`` or ``#`` ends the host part
+    early for a URL parser, which then finds no user but a "port" made of the password's first half."""
     try:
         parts = urlsplit(url)
     except ValueError:
         return False
-    return parts.username is not None or parts.password is not None
+    before_query = url.split("?", 1)[0].split("#", 1)[0]
+    return parts.username is not None or parts.password is not None or "@" in before_query
+
+
+def _bad_port(url: str) -> bool:
+    try:
+        port = urlsplit(url).port
+    except ValueError:
+        return True
+    return port is not None and port <= 0
 
 
 class _Loader:
@@ -195,7 +213,8 @@ class _Loader:
             text = read_document(self.path, MAX_CONFIG_BYTES)
         except UnreadableDocument as exc:
             message = f"cannot read {self.name}: {exc.reason}"
-            raise ConfigError(message, where=str(self.path), hint=exc.hint) from None
+            where = Source(self.name, exc.line, exc.col) if exc.line > 1 or exc.col > 1 else str(self.path)
+            raise ConfigError(message, where=where, hint=exc.hint) from None
         try:
             document, yaml_problems = load_yaml(text, self.name)
         except YamlSyntaxError as exc:
@@ -206,8 +225,10 @@ class _Loader:
         if document is None:
             document = MDict(origin)
         document = self._interpolate(document, (), origin)
+        said = {found.source for found in yaml_problems}
         for _, checked in schema_problems(document, "config", origin, _owner):
-            self.problem(checked.source, checked.message, checked.hint)
+            if checked.source not in said:
+                self.problem(checked.source, checked.message, checked.hint)
         if self.problems:
             raise ConfigErrors(self.problems)
         config = self._build(document)
@@ -308,6 +329,12 @@ class _Loader:
                 data.value_sources["base_url"],
                 f"'base_url' of target '{name}' holds credentials (user:password@host); shelf refuses them",
                 "write the address alone, and credentials in the platform's settings (token: ${NAME})",
+            )
+        elif base_url is not None and _bad_port(str(base_url)):
+            self.problem(
+                data.value_sources["base_url"],
+                f"'base_url' of target '{name}' has a port that is not a number",
+                "write it as https://host:port/path",
             )
         elif base_url is not None and not str(base_url).startswith(("http://", "https://")):
             self.problem(

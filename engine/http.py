@@ -18,6 +18,7 @@ This is the only module that builds httpx clients, so every platform gets the sa
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import logging
 import random
@@ -30,6 +31,7 @@ from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
+from urllib.parse import quote, quote_plus
 
 import httpx
 
@@ -355,7 +357,8 @@ class HttpClient:
         values = list(self._secrets)
         if self.auth is not None:
             values.extend(self.auth.secrets())
-        for value in sorted((v for v in values if v), key=len, reverse=True):
+        written = {form for v in values if v for form in _written_forms(v)}
+        for value in sorted(written, key=len, reverse=True):
             text = text.replace(value, MASK)
         return text
 
@@ -451,6 +454,14 @@ def _path_only(path: str) -> str:
     """The path without query string or origin: query values may carry secrets, origins credentials."""
     url = httpx.URL(path)
     return url.path or "/"
+
+
+def _written_forms(secret: str) -> set[str]:
+    """A secret as a server may echo it back: as sent in a form body or a query (URL-encoded), in a JSON
+    string (escaped) or base64-encoded, besides as it is."""
+    forms = {secret, quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1]}
+    forms.add(base64.b64encode(secret.encode()).decode())
+    return forms
 
 
 def _public_url(url: str) -> str:

@@ -226,6 +226,13 @@ class _Describer:
     ) -> list[Problem]:
         return [Problem(where, f"{what} must be at most {error.validator_value}, got {show(error.instance)}")]
 
+    def _maxLength(
+        self, error: ValidationError, path: PathT, phrase: str, depth: int, what: str, where: Source
+    ) -> list[Problem]:
+        size = len(error.instance) if isinstance(error.instance, str) else 0
+        message = f"{what} must be at most {error.validator_value} characters, got {size}"
+        return [Problem(where, message)]
+
     def _exclusiveMinimum(
         self, error: ValidationError, path: PathT, phrase: str, depth: int, what: str, where: Source
     ) -> list[Problem]:

@@ -12,7 +12,15 @@ core schema rather than PyYAML's YAML 1.1 habits:
 * dates and timestamps stay text; the schema checks their shape;
 * a duplicate key is an error naming both places; anchors, aliases and ``<<`` merge keys work, and keys
   written next to a merge win over merged ones, as YAML specifies;
-* only plain YAML: a tag such as ``!!python/object`` is refused on a mapping or a list as on a scalar;
+* only plain YAML: a tag such as ``!!python/object`` is refused on a mapping or a list as on a scalar,
+  and the document is read no further (what it holds was meant for another reader);
+* numbers stay within :data:`MAX_DIGITS` digits either side of the point (``1e400``, a 5,000-digit
+  integer): beyond that no price, stock or setting means anything, and Python's own limits would fail
+  later with no place to name. A key holds at most :data:`MAX_KEY` characters, a text value at most
+  :data:`MAX_TEXT`; a character YAML itself refuses (a raw control character) is named at its line and
+  column. Escaped ones (``"\\x1b"``) are text like any other: a shop may hold them, and ``shelf import``
+  writes them so;
+* at most :data:`MAX_PROBLEMS` problems are listed per document, then how many more there are;
 * aliases may repeat at most :data:`MAX_ALIASED_VALUES` values in all: an alias is built once and
   shared, but every later check walks what it stands for, so nine levels of tenfold aliases (a "billion
   laughs") would cost minutes and gigabytes there. Such a document is one error instead.
@@ -34,7 +42,7 @@ import yaml
 from yaml.composer import Composer
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.parser import Parser
-from yaml.reader import Reader
+from yaml.reader import Reader, ReaderError
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
@@ -50,6 +58,15 @@ SEQ = "tag:yaml.org,2002:seq"
 
 MAX_ALIASED_VALUES = 100_000
 """Values that aliases may repeat in one document (each alias counts the values it stands for)."""
+
+MAX_DIGITS = 30
+"""Digits a number may have before (and zeros after) its point."""
+MAX_TEXT = 100_000
+"""Characters in one text value: as long as the longest text a template may render."""
+MAX_KEY = 200
+"""Characters in one mapping key: a field name, a language, an option or a setting is short."""
+MAX_PROBLEMS = 100
+"""Problems listed for one document; a document with more is broken throughout, not in 10,000 places."""
 
 _INT_RE = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
 _FLOAT_RE = re.compile(r"^[-+]?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
@@ -134,6 +151,8 @@ def load_yaml(text: str, file: str) -> tuple[Any, list[YamlProblem]]:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         raise YamlSyntaxError(_syntax_problem(exc, file, text)) from None
+    except ReaderError as exc:
+        raise YamlSyntaxError(_reader_problem(exc, file, text)) from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(YamlProblem(Source(file, 1, 1), str(exc))) from None
     finally:
@@ -148,7 +167,25 @@ def load_yaml(text: str, file: str) -> tuple[Any, list[YamlProblem]]:
     except _TooManyAliased as exc:
         message = f"aliases repeat more than {MAX_ALIASED_VALUES} values (the last one refers to this anchor)"
         return None, [YamlProblem(exc.source, message)]
-    return value, builder.problems
+    if builder.fatal:
+        return None, builder.fatal
+    problems = builder.problems
+    if len(problems) > MAX_PROBLEMS:
+        more = YamlProblem(problems[MAX_PROBLEMS].source, f"and {len(problems) - MAX_PROBLEMS} more problems")
+        problems = [*problems[:MAX_PROBLEMS], more]
+    return value, problems
+
+
+def _reader_problem(exc: ReaderError, file: str, text: str) -> YamlProblem:
+    """A character YAML does not allow, at its line and column (the reader only knows its offset)."""
+    position = min(max(exc.position, 0), len(text))
+    line = text.count("\n", 0, position) + 1
+    col = position - (text.rfind("\n", 0, position) + 1) + 1
+    character = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+    return YamlProblem(
+        Source(file, line, col),
+        f"the character U+{character:04X} is not allowed in YAML (a control character); remove it",
+    )
 
 
 _UNFINISHED = ("while scanning", "while parsing a flow")
@@ -192,6 +229,7 @@ class _Builder:
     def __init__(self, file: str):
         self.file = file
         self.problems: list[YamlProblem] = []
+        self.fatal: list[YamlProblem] = []
         self._built: dict[int, Any] = {}
         self._building: set[int] = set()
         self._sizes: dict[int, int] = {}
@@ -209,7 +247,7 @@ class _Builder:
                 raise _TooManyAliased(self.source(node))
             return self._built[ident]
         if ident in self._building:
-            self.problems.append(YamlProblem(self.source(node), "an alias refers to itself"))
+            self.fatal.append(YamlProblem(self.source(node), "an alias refers to itself"))
             return None
         self._building.add(ident)
         try:
@@ -229,12 +267,14 @@ class _Builder:
         text = str(node.value)
         tag = node.tag
         if tag in (STR, "!"):
-            return text
+            return self._text(text, node)
         if tag == NULL and _NULL_RE.match(text):
             return None
         if tag == BOOL and _BOOL_RE.match(text):
             return text.lower() == "true"
         if tag == INT and _INT_RE.match(text):
+            if len(text.lstrip("+-")) > MAX_DIGITS:
+                return self._out_of_range(text, node)
             return int(text)
         if tag == FLOAT:
             try:
@@ -242,17 +282,32 @@ class _Builder:
             except InvalidOperation:
                 number = None
             if number is not None and number.is_finite():
+                if number and not -MAX_DIGITS <= number.adjusted() < MAX_DIGITS:
+                    return self._out_of_range(text, node)
                 return number
         if tag in (NULL, BOOL, INT, FLOAT):
             kind = tag.rsplit(":", 1)[1]
             self.problems.append(YamlProblem(self.source(node), f"'{text}' is not a valid {kind}"))
             return text
-        self.problems.append(YamlProblem(self.source(node), f"unsupported YAML tag {tag!r}"))
+        self.fatal.append(YamlProblem(self.source(node), _unsupported(tag)))
+        return text
+
+    def _text(self, text: str, node: Node) -> str:
+        if len(text) > MAX_TEXT:
+            message = f"a text of {len(text)} characters; values hold at most {MAX_TEXT}"
+            self.problems.append(YamlProblem(self.source(node), message))
+            return text[:MAX_TEXT]
+        return text
+
+    def _out_of_range(self, text: str, node: Node) -> str:
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        message = f"the number '{shown}' is out of range: numbers hold at most {MAX_DIGITS} digits"
+        self.problems.append(YamlProblem(self.source(node), message + "; quote it if it is text"))
         return text
 
     def _collection_tag(self, node: Node, plain: str) -> None:
         if node.tag not in (plain, "!"):
-            self.problems.append(YamlProblem(self.source(node), f"unsupported YAML tag {node.tag!r}"))
+            self.fatal.append(YamlProblem(self.source(node), _unsupported(node.tag)))
 
     def _sequence(self, node: SequenceNode) -> MList:
         self._collection_tag(node, SEQ)
@@ -270,6 +325,9 @@ class _Builder:
             if _is_merge(key_node) or not isinstance(key_node, ScalarNode):
                 continue
             key, where = str(key_node.value), self.source(key_node)
+            if len(key) > MAX_KEY:
+                message = f"a key of {len(key)} characters; keys hold at most {MAX_KEY}"
+                self.problems.append(YamlProblem(where, message))
             if key in explicit:
                 self.problems.append(
                     YamlProblem(where, f"duplicate key '{key}' (first written at {explicit[key]})")
@@ -306,6 +364,10 @@ class _Builder:
                 self.problems.append(
                     YamlProblem(self.source(node), "'<<' merges mappings only (an alias of a mapping)")
                 )
+
+
+def _unsupported(tag: str) -> str:
+    return f"unsupported YAML tag {tag!r}: only plain YAML is read (remove the tag)"
 
 
 def _children(node: Node) -> list[Node]:

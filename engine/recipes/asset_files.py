@@ -95,7 +95,10 @@ class AssetChecker:
                 "is outside the catalog repository",
                 "copy it into the catalog repository (the folder of shelf.yaml), next to the recipes",
             )
-        resolved = lexical.resolve()
+        try:
+            resolved = lexical.resolve()
+        except (OSError, RuntimeError):  # a symlink loop
+            return problem("is a symlink that loops", "point it at a file, or remove it")
         if not _inside(resolved, self.root):
             return problem(
                 f"is a symlink to {resolved}, outside the catalog repository",

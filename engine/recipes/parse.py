@@ -98,7 +98,9 @@ def parse_text(text: str, name: str, path: Path) -> tuple[list[RawItem], list[Pr
     root = Source(name, 1, 1)
     located = schema_problems(document, "recipe", root, _owner(document))
     bad_items = {path[:2] for path, _ in located if len(path) >= 2}
-    problems.extend(problem for _, problem in located)
+    # A value the YAML reader refused (a number out of range, a key too long) is not described twice.
+    said = {p.source for p in problems}
+    problems.extend(problem for _, problem in located if problem.source not in said)
     items: list[RawItem] = []
     if isinstance(document, MDict):
         for collection in COLLECTIONS:

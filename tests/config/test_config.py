@@ -373,3 +373,19 @@ def test_schema_and_loader_agree_on_platform_settings() -> None:
         assert set(rule["then"]["propertyNames"]["enum"]) == {*COMMON_FIELDS, *PLATFORM_SETTINGS[platform]}
     every = {name for names in PLATFORM_SETTINGS.values() for name in names} | set(COMMON_FIELDS)
     assert every == set(target["properties"])
+
+
+def test_a_password_holding_a_slash_is_still_credentials_in_a_url(tmp_path: Path) -> None:
+    """``http://user:pa/ss@host``: a URL parser ends the host at the slash and reads ``pa`` as a port, so
+    the password would reach the HTTP client (and its error message) instead of being refused."""
+    lines = config_errors(
+        tmp_path, 'targets:\n  shop: {platform: xpage, base_url: "http://ci:pa/ss@127.0.0.1:9/a", token: t}\n'
+    )
+    assert lines == [
+        "shelf.yaml:2:37: 'base_url' of target 'shop' holds credentials (user:password@host); shelf refuses "
+        "them (write the address alone, and credentials in the platform's settings (token: ${NAME}))"
+    ]
+    text = 'targets:\n  shop: {platform: xpage, base_url: "http://h:8x/", token: t}\n'
+    port = config_errors(tmp_path, text)
+    assert port == ["shelf.yaml:2:37: 'base_url' of target 'shop' has a port that is not a number "
+                    "(write it as https://host:port/path)"]

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import logging
+import urllib.parse
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -417,3 +420,22 @@ async def test_json_money_is_decimal(shop: Shop) -> None:
         body = decode_json(await http.request("GET", "/x"))
     assert body["data"]["price"] == Decimal("29.99")
     assert isinstance(body["data"]["price"], Decimal)
+
+
+async def test_secrets_echoed_encoded_are_masked_too(shop: Shop) -> None:
+    """A server echoing the form body it got shows the secret URL-encoded; others escape it for JSON or
+    base64-encode it. Each form is masked."""
+    secret = 'cs-9f/2+Qa"z'
+    encoded = [
+        urllib.parse.quote(secret, safe=""),
+        urllib.parse.quote_plus(secret),
+        base64.b64encode(secret.encode()).decode(),
+    ]
+    echoed = {"message": f"bad grant client_secret={encoded[0]} or {encoded[1]} or {encoded[2]} or {secret}"}
+    shop.then("GET /api/x", 400, echoed)
+    async with client(shop, auth=BearerAuth(Secret(secret))) as http:
+        with pytest.raises(PlatformError) as caught:
+            await http.request("GET", "/x")
+    shown = str(caught.value)
+    assert not any(form in shown for form in [secret, json.dumps(secret)[1:-1], *encoded]), shown
+    assert "client_secret=*** or *** or *** or ***" in shown
