@@ -183,6 +183,20 @@ def _slim(written: dict[str, Any], source: Source) -> MDict:
     return data
 
 
+def written_only(data: MDict) -> MDict:
+    """``data`` cut to :data:`WRITTEN_FIELDS`, each with its place: what the checks across items read
+    once the item is built."""
+    if data.keys() <= set(WRITTEN_FIELDS):
+        return data
+    kept = MDict(data.source)
+    for name in WRITTEN_FIELDS:
+        if name in data:
+            kept[name] = data[name]
+            kept.key_sources[name] = data.key_sources[name]
+            kept.value_sources[name] = data.value_sources[name]
+    return kept
+
+
 def _encode_raw(item: RawItem) -> list[Any]:
     source = item.data.source
     written = {name: item.data[name] for name in WRITTEN_FIELDS if name in item.data}

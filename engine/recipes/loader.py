@@ -15,7 +15,7 @@ from engine.errors import ConfigError, RecipeError, RecipeErrors
 from engine.model import Catalog, Item, Product
 from engine.recipes.asset_files import describe_assets, hash_cache
 from engine.recipes.build import build_item
-from engine.recipes.file_cache import RecipeCache, recipe_cache, vars_key
+from engine.recipes.file_cache import RecipeCache, recipe_cache, vars_key, written_only
 from engine.recipes.files import recipes_digest
 from engine.recipes.limits import ImageLimits, limit_errors
 from engine.recipes.parse import Parsed, RawItem, parse_recipes
@@ -45,7 +45,7 @@ def load_catalog(config: Config, target: str | None = None) -> Catalog:
     def work(parsed: Parsed) -> Catalog:
         problems = [*parsed.problems, *check_written(parsed.items, list(config.targets))]
         cache = hash_cache(config)
-        catalog, more = build_catalog(parsed, config, target, Templates(), cache)
+        catalog, more = build_catalog(parsed, config, target, Templates(), cache, last=True)
         cache.save()
         _raise_if_any([*problems, *more])
         return catalog
@@ -76,10 +76,10 @@ def load_for_target(
     def work(parsed: Parsed) -> Loaded:
         problems = [*parsed.problems, *check_written(parsed.items, list(config.targets))]
         templates, cache = Templates(), hash_cache(config)
-        desired, more = build_catalog(parsed, config, target, templates, cache)
+        desired, more = build_catalog(parsed, config, target, templates, cache, last=not everything)
         whole: Catalog | None = None
         if everything:
-            whole, rest = build_catalog(parsed, config, None, templates, cache)
+            whole, rest = build_catalog(parsed, config, None, templates, cache, last=True)
             more.extend(rest)
         cache.save()
         _raise_if_any([*problems, *more], limit_errors(desired, limits))
@@ -100,8 +100,9 @@ def validate_all(config: Config, limits: Mapping[str, ImageLimits] | None = None
         templates = Templates()
         cache = hash_cache(config)
         limited: list[RecipeError] = []
-        for name, target in config.targets.items():
-            catalog, more = build_catalog(parsed, config, name, templates, cache)
+        for number, (name, target) in enumerate(config.targets.items(), start=1):
+            last = number == len(config.targets)
+            catalog, more = build_catalog(parsed, config, name, templates, cache, last=last)
             problems.extend(more)
             platform_limits = (limits or {}).get(target.platform)
             limited.extend(limit_errors(catalog, platform_limits, name if len(config.targets) > 1 else None))
@@ -154,9 +155,15 @@ def build_catalog(
     target: str | None,
     templates: Templates,
     cache: HashCache | None = None,
+    *,
+    last: bool = False,
 ) -> tuple[Catalog, list[Problem]]:
     """The catalog for ``target`` (or every item, for None) and the problems found building it, every
-    local image and file checked and described (see :mod:`engine.recipes.asset_files`)."""
+    local image and file checked and described (see :mod:`engine.recipes.asset_files`).
+
+    With ``last`` (no other catalog is built from ``parsed`` after this one), each item's source-marked
+    tree is let go once it is built, keeping only the fields the checks across items read: a large
+    catalog does not hold its whole YAML tree next to the model built from it."""
     index = index_items(parsed.items)
     catalog = Catalog()
     problems: list[Problem] = []
@@ -177,6 +184,8 @@ def build_catalog(
         problems.extend(found)
         if item is not None:
             catalog.collection(raw.collection)[raw.key] = item
+        if last:
+            raw.data = written_only(raw.data)
     checked, more = check_catalog(catalog, index, target, elsewhere)
     described, unreadable = describe_assets(checked, config, cache or hash_cache(config))
     return described, [*problems, *more, *unreadable]
