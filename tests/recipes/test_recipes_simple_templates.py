@@ -60,7 +60,7 @@ def _outcome(templates: Templates, text: str) -> tuple[str, str | None]:
         return exc.message, exc.name
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.lists(st.sampled_from(TEXT + SUBSTITUTIONS), min_size=1, max_size=6))
 def test_recipes_simple_templates_render_as_jinja_does(pieces: list[str]) -> None:
     text = "".join(pieces)
