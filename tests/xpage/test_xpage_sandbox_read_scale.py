@@ -3,56 +3,36 @@ page's size or the shop's: related rows are read for the whole page at once, nev
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sql_trace import record_connections, seeded, selects
 
-import engine.sandbox.store as store_module
 from engine.sandbox.xpage.app import create_app
 from engine.sandbox.xpage.bulk import seed_products
 
 from xpage_sandbox import api_client
 
 
-@pytest.fixture
-def connections(monkeypatch: pytest.MonkeyPatch) -> list[sqlite3.Connection]:
-    """Every connection the emulator opens, to trace once the shop is seeded."""
-    opened: list[sqlite3.Connection] = []
-    real = sqlite3.connect
-
-    def recorded(*args: Any, **kwargs: Any) -> sqlite3.Connection:
-        conn = real(*args, **kwargs)
-        opened.append(conn)
-        return conn
-
-    monkeypatch.setattr(store_module.sqlite3, "connect", recorded)
-    return opened
-
-
-async def _page_statements(app: Any, seen: list[str], size: int, page: int) -> tuple[int, dict[str, Any]]:
+async def _page(app: Any, statements: list[str], size: int, page: int) -> tuple[int, dict[str, Any]]:
     async with api_client(app) as client:
-        seen.clear()
+        selects(statements)
         response = await client.get("/product", params={"page_size": size, "page": page})
         assert response.status_code == 200, response.text
-        count = sum(1 for s in seen if s.lstrip().upper().startswith("SELECT"))
-        return count, response.json()["data"]
+        return selects(statements), response.json()["data"]
 
 
 async def test_a_page_of_200_at_10000_products_takes_as_many_queries_as_a_page_of_one(
-    tmp_path: Path, connections: list[sqlite3.Connection]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    connections = record_connections(monkeypatch)
     app = create_app(tmp_path / "xpage.sqlite")
     [conn] = connections
-    conn.execute("BEGIN")
-    seed_products(conn, 10_000, sizes=("S",), colors=("Red", "Blue"))
-    conn.execute("COMMIT")
-    statements: list[str] = []
-    conn.set_trace_callback(statements.append)
+    statements = seeded(conn, lambda db: seed_products(db, 10_000, sizes=("S",), colors=("Red", "Blue")))
 
-    one, _ = await _page_statements(app, statements, size=1, page=1)
-    full, body = await _page_statements(app, statements, size=200, page=50)
+    one, _ = await _page(app, statements, size=1, page=1)
+    full, body = await _page(app, statements, size=200, page=50)
     assert full == one <= 12
     assert body["pagination"]["total"] == 10_000
     products = body["products"]
