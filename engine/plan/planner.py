@@ -289,6 +289,11 @@ def _converge(
         if have is None:
             draft.changes.append(Change(addr, Action.CREATE, created_fields(want), want, source=want.source))
             continue
+        if want == have and addr not in renamed:
+            # Every compared field is equal, so their normalised forms are too: nothing to flatten and
+            # compare, which is most of a no-op plan's work on a large catalog.
+            draft.unchanged.append(addr)
+            continue
         fields = diff_item(want, have)
         if addr in renamed:
             fields.insert(0, FieldChange("key", renamed[addr], key))
