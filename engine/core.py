@@ -6,8 +6,9 @@ serves the CLI, the tests and the benchmarks.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from contextlib import asynccontextmanager, nullcontext
+import gc
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -91,12 +92,25 @@ async def open_session(
     protected = (
         protected_addresses(loaded.everything, target.name) if loaded.everything is not None else frozenset()
     )
-    with target_lock(config.state_dir, target.name) if lock else nullcontext():
+    with target_lock(config.state_dir, target.name) if lock else nullcontext(), _collector_skips_loaded():
         provider = create_provider(target, config, transport=transport)
         try:
             yield Session(config, target, loaded.desired, provider, protected, loaded.digest)
         finally:
             await provider.aclose()
+
+
+@contextmanager
+def _collector_skips_loaded() -> Iterator[None]:
+    """Keep the garbage collector from walking the loaded recipes again at every full collection while
+    the session plans and applies: at 10,000 products they are most of the heap, and walking them was a
+    large share of a plan's CPU. They stay alive for the session anyway; the collector sees them again
+    once it ends."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 async def read_and_plan(

@@ -48,9 +48,9 @@ from engine.platforms.xpage.mapping import (
     metadata_for,
     product_from_live,
     unknown_category_key,
-    version_of,
 )
 from engine.platforms.xpage.removals import removal_limit
+from engine.platforms.xpage.versions import RawVersions
 from engine.secrets import Secret
 
 SANDBOX_TOKEN = "sandbox"
@@ -111,7 +111,8 @@ class XPageProvider:
         for key, shop_id in self._category_ids.items():
             keys_by_id.setdefault(shop_id, []).append(key)
 
-        live = LiveState()
+        versions = RawVersions()
+        live = LiveState(versions=versions)
         for key, shop_id in self._category_ids.items():
             addr = f"category.{key}"  # references: always read, whatever ``only`` says
             category = desired.categories[key]
@@ -135,7 +136,7 @@ class XPageProvider:
             if slug != held:
                 live.renamed[slug] = held
             live.ids[addr] = str(raw["id"])
-            live.versions[addr] = version_of(raw)
+            versions.hold(addr, raw)
             self._raw[addr] = raw
         return live
 
