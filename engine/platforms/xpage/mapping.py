@@ -19,6 +19,7 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 from engine.model import ANY_LANGUAGE, Product, Text, Variant
@@ -173,9 +174,12 @@ def _one(value: Text | None) -> str | None:
 
 def _ordered(items: Any) -> list[Mapping[str, Any]]:
     """Items by their ``order``, keeping the platform's order among equals."""
-    listed = [i for i in items or [] if isinstance(i, Mapping)]
-    ranked = sorted(enumerate(listed), key=lambda pair: (_int(pair[1].get("order"), pair[0]), pair[0]))
-    return [item for _, item in ranked]
+    listed = [i for i in items or [] if isinstance(i, (dict, Mapping))]  # dict first: no ABC check
+    orders = [_int(item.get("order"), n) for n, item in enumerate(listed)]
+    if all(a <= b for a, b in pairwise(orders)):
+        return listed  # as the platform sends them: nothing to sort
+    ranked = sorted(range(len(listed)), key=lambda n: (orders[n], n))
+    return [listed[n] for n in ranked]
 
 
 def _int(value: Any, default: int) -> int:

@@ -17,6 +17,7 @@ so the diff never shows it and writes send the live quantity back unchanged.
 from __future__ import annotations
 
 import asyncio
+import copy
 import ipaddress
 from collections.abc import Mapping
 from dataclasses import replace
@@ -49,9 +50,9 @@ from engine.platforms.xpage.mapping import (
     metadata_for,
     product_from_live,
     unknown_category_key,
-    version_of,
 )
 from engine.platforms.xpage.removals import removal_limit
+from engine.platforms.xpage.versions import RawVersions
 from engine.secrets import Secret
 
 SANDBOX_TOKEN = "sandbox"
@@ -117,7 +118,8 @@ class XPageProvider:
         for key, shop_id in self._category_ids.items():
             keys_by_id.setdefault(shop_id, []).append(key)
 
-        live = LiveState()
+        versions = RawVersions()
+        live = LiveState(versions=versions)
         for key, shop_id in self._category_ids.items():
             addr = f"category.{key}"  # references: always read, whatever ``only`` says
             category = desired.categories[key]
@@ -147,7 +149,7 @@ class XPageProvider:
             if slug != held:
                 live.renamed[slug] = held
             live.ids[addr] = str(raw["id"])
-            live.versions[addr] = version_of(raw)
+            versions.hold(addr, raw)
             self._raw[addr] = raw
         if whole:
             live.orphans = self.loose.orphans()
@@ -422,7 +424,15 @@ def _prepare_variant(variant: Variant, live: Variant | None) -> Variant:
     if live is None:
         return variant
     stock = live.stock if variant.stock is None else variant.stock
-    return replace(variant, stock=stock, live_id=live.live_id)
+    if stock == variant.stock and live.live_id == variant.live_id:
+        return variant
+    # A copy with two fields set, not ``replace``: a catalog has a variant of each of its products'
+    # combinations, and ``replace`` (which re-runs every field through ``__init__``) was most of this
+    # method's time at 10,000 products. The copy keeps every other field, whatever fields Variant gains.
+    prepared = copy.copy(variant)
+    object.__setattr__(prepared, "stock", stock)
+    object.__setattr__(prepared, "live_id", live.live_id)
+    return prepared
 
 
 def served_here(base_url: str) -> bool:
