@@ -33,7 +33,9 @@ async def test_a_page_of_200_at_10000_products_takes_as_many_queries_as_a_page_o
 
     one, _ = await _page(app, statements, size=1, page=1)
     full, body = await _page(app, statements, size=200, page=50)
-    assert full == one <= 12
+    # Eleven for the page itself; the rest is the pipeline's own bookkeeping per request (queued faults,
+    # the fault profile), the same whatever the page holds.
+    assert full == one <= 13
     assert body["pagination"]["total"] == 10_000
     products = body["products"]
     assert len(products) == 200
