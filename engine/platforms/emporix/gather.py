@@ -1,9 +1,10 @@
 """Writes of many products gathered into Emporix's bulk requests.
 
 The product, price and availability services take up to 200 items a bulk request, whichever product
-each item belongs to (``standard-practices_bulk-request-limits.md``). An apply hands the provider every
-product change that is ready at once; each product is still written as its own sequence of steps
-(template, document, variants, then prices and stock), and at each bulk step it hands its items to that
+each item belongs to, and a category up to 200 product assignments a request
+(``standard-practices_bulk-request-limits.md``). An apply hands the provider every product change that
+is ready at once; each product is still written as its own sequence of steps (template, document,
+variants, then prices, stock and category assignment), and at each bulk step it hands its items to that
 step's :class:`Round` and waits. A round is sent once every product of the batch has handed in its items
 or passed the step (nothing to write there, or it failed before), so one request carries the items of
 up to 200 products' writes, and each product gets back the results of its own items: a refused item
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from engine.platforms.emporix.api import Doc
 
 Send = Callable[[list[Doc]], Awaitable[list[Doc]]]
-STEPS = ("products", "variants", "prices", "stock")
+STEPS = ("products", "variants", "prices", "stock", "assignments")
 """The bulk steps of a product's write, in the order every product passes them."""
 
 

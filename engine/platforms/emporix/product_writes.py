@@ -34,14 +34,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 
 from engine.errors import PlatformError
 from engine.model import Product
 from engine.platforms.emporix import ids
-from engine.platforms.emporix.api import READ_MAPS, WRITE_MAPS, Doc, EmporixApi, all_of
+from engine.platforms.emporix.api import READ_MAPS, WRITE_MAPS, Doc, EmporixApi, all_of, bulk_failures
 from engine.platforms.emporix.gather import Batch, Ticket
 from engine.platforms.emporix.live_products import OWN_MIXIN, Family
 from engine.platforms.emporix.media_writes import MediaWrites
@@ -115,7 +115,13 @@ class ProductWrites:
         async def prices(bodies: list[Doc]) -> list[Doc]:
             return await send_items(self.api, self.prices_at, [str(b["id"]) for b in bodies], bodies)
 
-        senders = {"products": products, "variants": products, "prices": prices, "stock": self.stock.send}
+        senders = {
+            "products": products,
+            "variants": products,
+            "prices": prices,
+            "stock": self.stock.send,
+            "assignments": self._send_assignments,
+        }
         return Batch(members, senders)
 
     def _product_path(self, product_id: str) -> str:
@@ -179,7 +185,7 @@ class ProductWrites:
         members = Members.of({at.product_id, *wanted}, family.members() if family else ())
         await all_of(
             self._prices(product, at, family, ticket),
-            self._assignment(at.product_id, category_id, old_category_id, categories),
+            self._assignment(at.product_id, category_id, old_category_id, categories, ticket),
             self._media(product, at, family, members),
             self.stock.write(at.item_ids(product), stock, ticket.sender("stock")),
         )
@@ -342,17 +348,52 @@ class ProductWrites:
         return found if isinstance(found, dict) else None
 
     async def _assignment(
-        self, product_id: str, category_id: str | None, old_category_id: str | None, assigned: list[str]
+        self,
+        product_id: str,
+        category_id: str | None,
+        old_category_id: str | None,
+        assigned: list[str],
+        ticket: Ticket,
     ) -> None:
-        def reference(category: str) -> str:
-            return self.api.path("category", f"categories/{category}/assignments/references/{product_id}")
-
-        writes = []
-        if category_id and category_id not in assigned:
-            writes.append(self.api.call("PUT", reference(category_id)))
+        new = category_id and category_id not in assigned
+        items = [{"category": category_id, "ref": {"id": product_id}}] if new else []
+        writes: list[Awaitable[object]] = [self._assign(items, ticket)]
         if old_category_id and old_category_id != category_id and old_category_id in assigned:
-            writes.append(self.api.call("DELETE", reference(old_category_id), expect=(200, 204, 404)))
+            old = self._reference_path(old_category_id, product_id)
+            writes.append(self.api.call("DELETE", old, expect=(200, 204, 404)))
         await all_of(*writes)
+
+    async def _assign(self, items: list[Doc], ticket: Ticket) -> None:
+        results = await ticket.submit("assignments", items)
+        failed = bulk_failures(results, ["category assignment"])
+        if failed:
+            hint = "check the product's category in the shop, then plan again"
+            raise PlatformError("; ".join(failed), status=int(results[0].get("code") or 0) or None, hint=hint)
+
+    def _reference_path(self, category_id: str, product_id: str) -> str:
+        return self.api.path("category", f"categories/{category_id}/assignments/references/{product_id}")
+
+    async def _send_assignments(self, items: list[Doc]) -> list[Doc]:
+        """Assignments (``category`` and ``ref``) as one bulk request per category and 200 products,
+        or one as the idempotent ``PUT`` of its reference; a result per item, in order."""
+        if len(items) == 1:
+            await self.api.call("PUT", self._reference_path(items[0]["category"], items[0]["ref"]["id"]))
+            return [{"index": 0, "code": 204}]
+        by_category: dict[str, list[int]] = {}
+        for index, item in enumerate(items):
+            by_category.setdefault(str(item["category"]), []).append(index)
+        paths = {c: self._reference_path(c, "bulk") for c in by_category}
+        answers = await all_of(
+            *(
+                self.api.bulk(paths[c], [{"ref": items[i]["ref"]} for i in indexes])
+                for c, indexes in by_category.items()
+            )
+        )
+        results: list[Doc] = [{}] * len(items)
+        for indexes, answer in zip(by_category.values(), answers, strict=True):
+            for index, result in zip(indexes, answer, strict=True):
+                results[index] = {**result, "index": index}
+        return results
 
     async def delete(self, family: Family) -> None:
         """Remove the product, its variants, its prices, the media only it uses, and shelf's template."""
