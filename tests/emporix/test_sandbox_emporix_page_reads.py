@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from engine.sandbox.emporix.app import create_app
-from engine.sandbox.emporix.db import ASSETS, MIGRATIONS, PRODUCTS, seed
+from engine.sandbox.emporix.db import ASSETS, DEFAULT_PRICE_MODEL_ID, MIGRATIONS, PRICES, PRODUCTS, seed
 from engine.sandbox.emporix.exact_json import dumps
 from engine.sandbox.store import Store
 
@@ -77,6 +77,18 @@ def _shop(db: Path, products: int, templates: int, simple: int | None = None) ->
                         "metadata": META,
                     }
                     PRODUCTS.save(conn, variant)
+            site = "main" if i % 4 else "other"
+            price = {
+                "id": f"{key}-eur",
+                "itemId": {"itemType": "PRODUCT", "id": key},
+                "currency": "EUR" if i % 7 else "USD",
+                "location": {"countryCode": "DE"},
+                "restrictions": {"siteCodes": [site]},
+                "priceModelId": DEFAULT_PRICE_MODEL_ID,
+                "tierValues": [{"priceValue": i}],
+                "metadata": META,
+            }
+            PRICES.save(conn, price)
             conn.execute(
                 "INSERT INTO emporix_assignments (id, category_id, ref_id, ref_type)"
                 " VALUES (?, 'home', ?, 'PRODUCT')",
@@ -160,6 +172,30 @@ def test_a_page_answers_what_a_filtered_list_answers(tmp_path: Path) -> None:
     assert paged[1]["template"]["attributes"][0]["key"] == "Size"
     assert paged[0]["media"][0]["url"] == "https://example.com/item-00000.png"
     assert paged[0]["categoryIds"] == ["home"]
+
+
+def test_a_page_of_prices_answers_what_the_full_filter_answers(tmp_path: Path) -> None:
+    db = tmp_path / "shop.sqlite"
+    _shop(db, 40, templates=2)
+
+    async def both() -> tuple[Any, Any, str]:
+        app = create_app(db, tokens={"t": None})
+        transport = httpx.ASGITransport(app=app)
+        headers = {"Authorization": "Bearer t", "X-Total-Count": "true"}
+        async with httpx.AsyncClient(transport=transport, base_url="http://s", headers=headers) as c:
+            wanted = {"currency": "EUR", "country": "DE", "siteCode": "main,nowhere", "pageSize": 7}
+            pages = [{**wanted, "pageNumber": n} for n in (1, 2, 4)]
+            paged = [await c.get("/price/sandbox/prices", params=page) for page in pages]
+            everything = await c.get(
+                "/price/sandbox/prices", params={**wanted, "itemType": "PRODUCT", "pageSize": 1000}
+            )
+            total = paged[0].headers["X-Total-Count"]
+            return [p for page in paged for p in page.json()], everything.json(), total
+
+    paged, everything, total = asyncio.run(both())
+    assert int(total) == len(everything) == 26
+    assert paged == everything[0:14] + everything[21:26]
+    assert len(paged) == 19
 
 
 @pytest.mark.slow
