@@ -11,6 +11,8 @@ from engine.core import category_names
 from engine.errors import ShelfError
 from engine.sandbox import SANDBOX_PLATFORMS, reset_sandbox, sandbox_app, sandbox_base_path
 from engine.sandbox import serve as serve_app
+from engine.sandbox.fault_profile import describe_profile
+from engine.sandbox.profile_file import read_profile
 
 
 @click.group()
@@ -28,23 +30,31 @@ def sandbox() -> None:
                    "TOKEN=perm,perm grants only those permissions.")
 @click.option("--tenant", metavar="TENANT",
               help="Emporix only: the tenant the sandbox serves and issues tokens for (default: sandbox).")
+@click.option("--faults", "profile", metavar="PROFILE",
+              help="Fail requests at random, at set rates: a JSON or YAML file, or inline JSON such as "
+                   '\'{"rates": {"5xx": 0.1, "429": 0.05, "lost": 0.02}, "seed": 7}\' (docs/sandbox.md).')
+@click.option("--latency", type=click.FloatRange(0, 60_000), metavar="MS",
+              help="Delay every API answer by MS milliseconds (over the profile's latency_ms).")
 @pass_state
 def serve(state: State, platform: str, port: int, db: Path | None, tokens: tuple[str, ...],
-          tenant: str | None) -> int:
+          tenant: str | None, profile: str | None, latency: float | None) -> int:
     """Serve a sandbox as a real HTTP server on 127.0.0.1 until interrupted."""
     if tenant is not None and platform != "emporix":
         raise click.UsageError("--tenant is for --platform emporix (the other sandboxes have no tenant)")
+    faults = read_profile(profile) if profile is not None else {}
     db_path = db or (state.config.state_dir / "sandbox" / f"{platform}-served.sqlite")
     db_path.parent.mkdir(parents=True, exist_ok=True)
     grants = dict(_parse_token(t) for t in tokens) if tokens else None
     options: dict[str, object] = {"tenant": tenant} if tenant is not None else {}
     if platform == "xpage":
         options["categories"] = recipe_category_names(state)
-    app = sandbox_app(platform, db_path, tokens=grants, **options)
+    app = sandbox_app(platform, db_path, tokens=grants, faults=faults, latency_ms=latency, **options)
     prefix = sandbox_base_path(platform)
 
     def ready(bound: int) -> None:
         state.out.say(f"{platform} sandbox on http://127.0.0.1:{bound}{prefix} (state in {db_path})")
+        if profile is not None or latency is not None:
+            state.out.say(f"faults: {describe_profile(faults, latency)}")
         state.out.say("Ctrl-C stops it")
 
     serve_app(app, host="127.0.0.1", port=port, on_ready=ready)

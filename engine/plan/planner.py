@@ -29,6 +29,7 @@ from engine.model import (
 )
 from engine.plan.diff import created_fields, deleted_fields, diff_item, product_pictures
 from engine.plan.model import Action, Change, FieldChange, Plan
+from engine.plan.orphans import orphan_changes
 from engine.plan.platform import Capabilities, LiveState
 from engine.plan.subscriptions import cancel_change, subscription_change
 from engine.plan.targeting import check_globs, known_addresses, variant_addresses
@@ -172,7 +173,7 @@ def _order(changes: list[Change], live_items: dict[str, Item]) -> list[Change]:
             ups, downs = _categories(ups, downs, live_items)
         forward.extend(ups)
         backward = downs + backward
-    return forward + backward
+    return forward + backward + [c for c in changes if c.kind not in KIND_OF_COLLECTION.values()]
 
 
 def _link(changes: list[Change], live_items: dict[str, Item]) -> None:
@@ -416,6 +417,9 @@ def make_plan(
         if name in prune:
             extra = {k: v for k, v in present.items() if k not in wanted}
             _prune(draft, kind, extra, live, name in capabilities.deletable, protected)
+    orphans, orphan_notes = orphan_changes(live, prune)
+    draft.changes += orphans
+    draft.known.update(live.orphans)
     uploads = upload_changes(draft.changes)
     draft.known.update(u.address for u in uploads)
     _link(draft.changes, draft.live_items)
@@ -436,5 +440,5 @@ def make_plan(
         recipes_digest=recipes_digest,
         created_at=moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
         shelf_version=__version__,
-        notes=notes + selection_notes + removal_notes(changes, live),
+        notes=notes + selection_notes + removal_notes(changes, live) + orphan_notes,
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from engine.model import Catalog
+from engine.model import Asset, Catalog
 
 
 @dataclass(frozen=True)
@@ -51,3 +51,6 @@ class LiveState:
     renamed: dict[str, str] = field(default_factory=dict)
     """Product key -> the key the shop still holds it under, for a product a recipe renames
     (``renamed_from``): the provider reads it under its recipe key, so the plan updates it."""
+    orphans: dict[str, Asset] = field(default_factory=dict)
+    """Address -> file: files shelf uploaded that nothing in the shop uses (a platform that can tell);
+    deleted when the target prunes ``files`` (:mod:`engine.plan.orphans`)."""

@@ -1,7 +1,8 @@
 """The registry: a target's platform name -> its provider, and for sandbox targets, its emulator.
 
-A ``sandbox: true`` target talks to the platform's sandbox app in-process (``httpx.ASGITransport``), with
-its state in ``<config root>/.shelf/sandbox/<platform>.sqlite``; no server or network is involved.
+A ``sandbox: true`` target talks to the platform's sandbox app in-process (an ``httpx.ASGITransport``
+that keeps the client's timeouts: ``engine.sandbox.transport``), with its state in
+``<config root>/.shelf/sandbox/<platform>.sqlite``; no server or network is involved.
 """
 
 from __future__ import annotations
@@ -99,8 +100,9 @@ def sandbox_db(config: Config, platform: str) -> Path:
 def sandbox_transport(platform: str, db_path: Path, **options: Any) -> httpx.AsyncBaseTransport:
     """An in-process transport to ``platform``'s sandbox app on ``db_path`` (``options`` go to the app)."""
     from engine.sandbox.registry import sandbox_app
+    from engine.sandbox.transport import InProcessTransport
 
-    return httpx.ASGITransport(app=sandbox_app(platform, db_path, **options))
+    return InProcessTransport(sandbox_app(platform, db_path, **options))
 
 
 def _xpage_capabilities() -> Capabilities:

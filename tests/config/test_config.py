@@ -255,7 +255,7 @@ def test_every_schema_problem_at_once_with_places(tmp_path: Path) -> None:
         "shelf.yaml:6:5: unknown field 'tenant' in target 'shop'",
         "shelf.yaml:7:18: 'concurrency' must be at most 64, got '100'",
         "shelf.yaml:8:13: 'prune' entry 1 must be one of categories, products, promotions, subscriptions, "
-        "got 'product' (did you mean 'products'?)",
+        "files, got 'product' (did you mean 'products'?)",
         "shelf.yaml:10:15: 'platform' must be one of xpage, emporix, partner, appxite, got 'shopify'",
         "shelf.yaml:11:3: 'bad name' in 'targets' of shelf.yaml must be a target name of letters, digits, "
         "'_', '.' or '-'",

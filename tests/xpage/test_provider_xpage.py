@@ -142,8 +142,8 @@ async def converge(provider: XPageProvider, desired: Catalog) -> tuple[Catalog, 
 
 async def test_it_is_a_provider(provider: XPageProvider) -> None:
     assert isinstance(provider, Provider)
-    assert provider.capabilities.managed == {"products"}
-    assert provider.capabilities.deletable == frozenset()
+    assert provider.capabilities.managed == {"products", "files"}
+    assert provider.capabilities.deletable == {"files"}
     assert provider.capabilities.referenced == {"categories"}
 
 

@@ -10,6 +10,10 @@ Nothing here knows the canonical model. Readings where the references leave a ch
   ``Accept-Language: *``).
 * Bulk writes send at most ``BULK_LIMIT`` items per request and answer 207 with one result per index;
   each index's result is returned to the caller, which turns a failed one into a failed change.
+* Every write but a create is a ``PUT`` or ``DELETE`` by id, which the HTTP client sends again after a
+  5xx, a 429 or a lost answer. A create is a ``POST`` of an object whose id or code shelf chose
+  (:meth:`EmporixApi.create`): it is never sent again blindly, but only after looking the object up by
+  that id or code and not finding it.
 """
 
 from __future__ import annotations
@@ -176,6 +180,32 @@ class EmporixApi:
         headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         return await self.call("POST", path, params=params, body=body, headers=headers, idempotent=False)
+
+    async def create(
+        self, send: Callable[[], Awaitable[object]], lookup: Callable[[], Awaitable[Doc | None]]
+    ) -> Doc | None:
+        """Create an object whose id or code shelf chose, exactly once: None when ``send`` was answered,
+        else the object ``lookup`` found by that id or code.
+
+        After a 5xx, a timeout or a dropped connection the create may or may not have happened, so the
+        object is looked up first and ``send`` repeated only when it is not there (as many times in all
+        as the client retries other requests). A 409 says the id or code is taken: the object found is
+        the answer (the caller decides whether it may be adopted). Any other 4xx is the service's
+        refusal, raised at once."""
+
+        async def once() -> Doc | None:
+            try:
+                await send()
+            except PlatformError as exc:
+                if exc.status != 409:
+                    raise
+                found = await lookup()
+                if found is None:
+                    raise
+                return found
+            return None
+
+        return await self.http.create_once(once, lookup)
 
     async def delete(self, path: str, *, params: Mapping[str, Any] | None = None) -> bool:
         """Delete; False when the object was not there (404)."""

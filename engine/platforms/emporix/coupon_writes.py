@@ -1,8 +1,10 @@
 """Writing coupons (see :mod:`engine.platforms.emporix.coupons` for the mapping).
 
-Coupons have no upsert: a new one is a ``POST``; when its answer is lost or the code exists already, the
-coupon is read by its code and replaced instead (a code held by a deleted coupon is an error: Emporix
-keeps it taken). An update replaces the coupon (``PUT ?partial=false``) from the coupon read, with its
+Coupons have no upsert: a new one is a ``POST``, made once
+(:meth:`engine.platforms.emporix.api.EmporixApi.create`): after a 5xx or a lost answer the coupon is
+read by its code and the ``POST`` sent again only when it is not there; a coupon found (the lost create,
+or one that held the code already) is replaced instead (a code held by a deleted coupon is an error:
+Emporix keeps it taken). An update replaces the coupon (``PUT ?partial=false``) from the coupon read, with its
 version, retried from a fresh read after a 409. A changed code is a new coupon and the old one's (soft)
 deletion.
 """
@@ -39,18 +41,16 @@ class CouponWrites:
             return
         url = await self.schemas.url(COUPON)
         body = {"code": code, **coupon_doc(promotion, None, category_ids, self.settings, url)}
-        try:
-            await self.api.post(self.api.path("coupon", "coupons"), body)
-        except PlatformError as exc:
-            if exc.status != 409 and (exc.status is None or exc.status < 500):
-                raise
-            found = await self.get(code)
-            if found is None or found.get("deleted"):
+        found = await self.api.create(
+            lambda: self.api.post(self.api.path("coupon", "coupons"), body), lambda: self.get(code)
+        )
+        if found is not None:
+            if found.get("deleted"):
                 raise PlatformError(
                     f"coupon code {code} is taken by a deleted coupon",
                     status=409,
                     hint="Emporix keeps deleted coupons' codes taken: choose another code",
-                ) from None
+                )
             await self._replace(promotion, category_ids, found)
         if live is not None:
             await self.delete(str(live["code"]))

@@ -3,8 +3,10 @@
 * An image file is a public ``BLOB`` asset whose ``refIds`` point at the product and at the variants
   that show it; a URL image is a public ``LINK`` asset; a variant's own image points at its variants
   only; a digital file is a ``PRIVATE`` blob (private assets cannot point at products), found through
-  its ``shelf`` mixin. Uploads are ``POST``s with shelf's asset id: when the answer is lost, or the
-  asset is already there, the asset is looked up by its id instead of being sent again.
+  its ``shelf`` mixin. Uploads are ``POST``s with shelf's asset id, made once
+  (:meth:`engine.platforms.emporix.api.EmporixApi.create`): after a 5xx or a lost answer the asset is
+  looked up by its id and the upload sent again only when it is not there; an asset already there (an
+  upload of an earlier apply whose answer or whose product's update failed) is adopted and placed.
 * Placing a product's media rewrites only the assets whose references, ``shelf`` mixin or alt text
   differ. A blob's ``PUT`` carries its ``file`` part as well as its ``body``: the reference
   (``AssetUpdateMultipart``) requires both, so any change to a blob sends its bytes again. They come
@@ -83,14 +85,8 @@ class MediaWrites:
             return
         body = asset_doc(placement, at, None, members, await self.schemas.url(MEDIA))
         asset_id = str(body["id"])
-        try:
-            await self._create(placement, body)
-        except PlatformError as exc:
-            if exc.status is not None and exc.status not in (409,) and exc.status < 500:
-                raise
-            found = await self.get(asset_id)
-            if found is None:
-                raise
+        found = await self.api.create(lambda: self._create(placement, body), lambda: self.get(asset_id))
+        if found is not None:
             await self.place_one(placement, at, found, members)
             return
         self.uploaded[asset_id] = {**body, "metadata": {**body.get("metadata", {}), "version": 1}}

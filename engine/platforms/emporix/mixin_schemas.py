@@ -3,7 +3,9 @@
 Emporix's mixin guide says a mixin's schema is hosted and its URL goes in ``metadata.mixins``; for
 products, media and coupons the Schema service (``schema.api.yml``) makes and hosts it. shelf keeps one
 schema per kind under a fixed id (``shelf-product``, ``shelf-media``, ``shelf-coupon``, chosen by
-shelf as ``SchemaCreation`` allows), so a lost create lands on the same schema.
+shelf as ``SchemaCreation`` allows), so a create is made once
+(:meth:`engine.platforms.emporix.api.EmporixApi.create`): after a 5xx or a lost answer the schema is
+looked up by its id, and a schema found is used (and extended when it lacks a property).
 
 * A product's ``properties`` is an ``OBJECT`` whose attributes are the property names recipes use.
   The service describes attributes, not open maps, so a new property name is a schema update, which
@@ -151,9 +153,13 @@ class MixinSchemas:
             "attributes": attributes(kind, properties),
         }
 
-    async def _get(self, schema_id: str) -> Doc:
+    async def _find(self, schema_id: str) -> Doc | None:
         found = await self.api.get(self._path(schema_id), headers=READ_MAPS)
-        if not isinstance(found, dict):
+        return found if isinstance(found, dict) else None
+
+    async def _get(self, schema_id: str) -> Doc:
+        found = await self._find(schema_id)
+        if found is None:
             raise PlatformError(
                 f"the schema {schema_id} is not in the shop after it was written", hint="plan again"
             )
@@ -161,18 +167,15 @@ class MixinSchemas:
 
     async def _create(self, kind: str, properties: Collection[str]) -> Doc:
         schema_id = IDS[kind]
-        try:
-            await self.api.post(
-                self._path(), {"id": schema_id, **self._body(kind, properties)}, headers=WRITE_MAPS
-            )
-        except PlatformError as exc:
-            if exc.status != 409 and (exc.status is None or exc.status < 500):
-                raise
-            found = await self._get(schema_id)
-            if kind == PRODUCT and not set(properties) <= property_names(found):
-                return await self._extend(found, set(properties) | property_names(found))
-            return found
-        return await self._get(schema_id)
+        body = {"id": schema_id, **self._body(kind, properties)}
+        found = await self.api.create(
+            lambda: self.api.post(self._path(), body, headers=WRITE_MAPS), lambda: self._find(schema_id)
+        )
+        if found is None:
+            return await self._get(schema_id)
+        if kind == PRODUCT and not set(properties) <= property_names(found):
+            return await self._extend(found, set(properties) | property_names(found))
+        return found
 
     async def _extend(self, current: Doc, properties: Collection[str]) -> Doc:
         schema_id = str(current["id"])

@@ -28,7 +28,7 @@ from engine.model import Catalog, Category, Product, Promotion
 from engine.plan.model import Action, Change
 from engine.plan.uploads import locate, owner
 from engine.platforms.base import AddressFilter, AddressSet, Capabilities, LiveState
-from engine.platforms.emporix import ids
+from engine.platforms.emporix import ids, orphans
 from engine.platforms.emporix.api import EmporixApi, all_of, pair
 from engine.platforms.emporix.auth import client_auth
 from engine.platforms.emporix.category_writes import CategoryWrites
@@ -37,6 +37,7 @@ from engine.platforms.emporix.gather import Ticket
 from engine.platforms.emporix.live_state import Known, live_state
 from engine.platforms.emporix.media_writes import MediaWrites
 from engine.platforms.emporix.mixin_schemas import COUPON, MEDIA, PRODUCT, MixinSchemas
+from engine.platforms.emporix.orphans import add_orphans
 from engine.platforms.emporix.prepare import prepare_catalog
 from engine.platforms.emporix.product_docs import Members, layout, template_doc
 from engine.platforms.emporix.product_writes import ProductWrites, template_id_of
@@ -54,8 +55,8 @@ class EmporixProvider:
 
     platform: ClassVar[str] = "emporix"
     capabilities: ClassVar[Capabilities] = Capabilities(
-        managed=frozenset({"categories", "products", "promotions"}),
-        deletable=frozenset({"categories", "products", "promotions"}),
+        managed=frozenset({"categories", "products", "promotions", "files"}),
+        deletable=frozenset({"categories", "products", "promotions", "files"}),
         max_image_bytes=MAX_MEDIA_BYTES,
     )
 
@@ -86,7 +87,9 @@ class EmporixProvider:
         """The tenant as a canonical catalog; see the module docstring for what is read when."""
         snapshot = await self._snapshot(desired, only)
         self._learn_templates(snapshot)
-        return live_state(snapshot, desired, only, self.settings, self.known)
+        live = live_state(snapshot, desired, only, self.settings, self.known)
+        add_orphans(live, snapshot, desired, only, {k: f.id for k, f in self.known.families.items()})
+        return live
 
     def _learn_templates(self, snapshot: Snapshot) -> None:
         """The templates the products read refer to (their latest version seen), so a shared template
@@ -191,6 +194,8 @@ class EmporixProvider:
             await (self._delete_product(change) if deleting else self._product(change))
         elif change.kind == "promotion":
             await (self._delete_coupon(change) if deleting else self._coupon(change))
+        elif change.kind == orphans.KIND and deleting:
+            await orphans.delete(self.media, change.live_id or change.key)
         else:
             raise PlatformError(f"Emporix cannot hold {change.kind}s", hint="remove it from this target")
 
@@ -202,6 +207,7 @@ class EmporixProvider:
             cost = TARGETED_ROUNDS * -(-len(product_ids) // ID_CHUNK) + 1 + len(promotions)
             if cost < sum(self.snapshot.pages.values()):
                 await self._read_known(self.snapshot, product_ids, promotions, desired)
+                await orphans.read_again(self.media, self.snapshot, sorted(only.addresses))
                 return self.snapshot
         snapshot, _ = await pair(self.reader.whole(), self.schemas.read())
         self.snapshot = snapshot

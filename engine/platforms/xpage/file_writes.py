@@ -172,7 +172,7 @@ class XPageFiles:
         pid = str(raw["id"])
         sole = self.users.only_user(pid)
         jobs = []
-        for file in _files_of(raw):
+        for file in files_of(raw):
             fid = str(file["id"])
             if fid in keep:
                 continue
@@ -239,7 +239,7 @@ def _first_variant(located: Located, variants: Mapping[tuple[tuple[str, str], ..
     return next((variants[v.options] for v in located.variants if v.options in variants), None)
 
 
-def _files_of(raw: RawProduct) -> list[Mapping[str, Any]]:
+def files_of(raw: RawProduct) -> list[Mapping[str, Any]]:
     """Every file object a live product refers to, each once."""
     found: dict[str, Mapping[str, Any]] = {}
     for image in raw.get("images") or []:

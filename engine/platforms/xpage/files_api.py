@@ -13,6 +13,7 @@ Readings where the API document is silent:
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,6 +24,7 @@ from engine.http import HttpClient
 from engine.platforms.xpage.api import PAGE_SIZE, Part, response_data
 
 RawFile = dict[str, Any]
+Files = list[RawFile]
 
 
 class XPageFilesApi:
@@ -56,6 +58,31 @@ class XPageFilesApi:
         response = await self.http.request("GET", "/file", params=params, collection=True)
         body = response_data(response, self.http.where)
         return [dict(f) for f in body.get("files") or [] if isinstance(f, Mapping)]
+
+    async def list_all(self, **filters: str) -> Files | None:
+        """Every file matching ``filters``, all pages (the rest concurrently once the first tells how many);
+        None when the token may not browse files (403), which a plan survives without them."""
+
+        async def page(number: int) -> tuple[Files, int]:
+            params = {"page_size": PAGE_SIZE, "page": number, **filters}
+            response = await self.http.request("GET", "/file", params=params, collection=True)
+            body = response_data(response, self.http.where)
+            pagination = body.get("pagination") or {}
+            files = [dict(f) for f in body.get("files") or [] if isinstance(f, Mapping)]
+            return files, int(pagination.get("last_page") or 1)
+
+        try:
+            first, last = await page(1)
+            rest = await asyncio.gather(*(page(n) for n in range(2, last + 1)))
+        except PlatformError as exc:
+            if exc.status == 403:
+                return None
+            raise
+        seen: dict[str, RawFile] = {}
+        for files in [first, *(found for found, _ in rest)]:
+            for found in files:
+                seen.setdefault(str(found.get("id")), found)
+        return list(seen.values())
 
     async def delete(self, file_id: str) -> None:
         """``POST /file/{id}``: the file and every link to it; a file already gone is fine."""

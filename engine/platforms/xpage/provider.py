@@ -38,7 +38,9 @@ from engine.platforms.xpage.api import PAGE_SIZE, RawProduct, XPageApi, token_fe
 from engine.platforms.xpage.asset_metadata import add_assets, live_files
 from engine.platforms.xpage.asset_prepare import alt_uploads, file_errors, with_live_ids
 from engine.platforms.xpage.assets import file_ids
-from engine.platforms.xpage.file_writes import XPageFiles
+from engine.platforms.xpage.file_writes import XPageFiles, files_of
+from engine.platforms.xpage.files_api import Files
+from engine.platforms.xpage.loose_files import ORPHAN, LooseFiles
 from engine.platforms.xpage.mapping import (
     creates_items,
     deactivate_metadata,
@@ -61,8 +63,8 @@ class XPageProvider:
 
     platform: ClassVar[str] = "xpage"
     capabilities: ClassVar[Capabilities] = Capabilities(
-        managed=frozenset({"products"}),
-        deletable=frozenset(),
+        managed=frozenset({"products", "files"}),
+        deletable=frozenset({"files"}),
         referenced=frozenset({"categories"}),
         max_image_bytes=5 * 1024 * 1024,
         image_types=frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"}),
@@ -89,6 +91,8 @@ class XPageProvider:
         self._listed = False
         self._category_ids: dict[str, str] = {}
         self._ambiguous: dict[str, list[str]] = {}
+        self.loose = LooseFiles()
+        self.files_listed = True
 
     async def aclose(self) -> None:
         await self.api.http.aclose()
@@ -98,9 +102,12 @@ class XPageProvider:
         or, for a known set of products read before, each one by id when that is fewer requests."""
         raws = await self._read_known(only)
         self.files.users.read(raws or [], whole_shop=False)
+        whole = raws is None
         if raws is None:
-            raws = await self.api.list_products()
+            listed, files = await asyncio.gather(self.api.list_products(), self.files.api.list_all())
+            raws = listed
             self.files.users.read(raws, whole_shop=True)
+            await self._find_loose(raws, files)
             self._pages = max(1, -(-len(raws) // PAGE_SIZE))
             self._shop = await self._shop_categories(raws)
             self._listed = True
@@ -121,6 +128,12 @@ class XPageProvider:
             live.ids[addr] = shop_id
 
         renamed = renames(desired, (str(raw.get("slug") or raw.get("id")) for raw in raws))
+        if whole:  # every product takes back its loose files, whatever ``only`` keeps: the rest are orphans
+            for raw in raws:
+                held = str(raw.get("slug") or raw.get("id"))
+                wanted = desired.products.get(renamed.get(held, held))
+                if wanted is not None:
+                    self.loose.adopt(wanted, files_of(raw))
         for raw in raws:
             held = str(raw.get("slug") or raw.get("id"))
             slug = renamed.get(held, held)
@@ -136,7 +149,25 @@ class XPageProvider:
             live.ids[addr] = str(raw["id"])
             live.versions[addr] = version_of(raw)
             self._raw[addr] = raw
+        if whole:
+            live.orphans = self.loose.orphans()
+            for addr, orphan in live.orphans.items():
+                live.ids[addr] = orphan.live_id or ""
+                live.versions[addr] = f"file:{orphan.live_id}:{orphan.ref}"
         return live
+
+    async def _find_loose(self, raws: list[RawProduct], files: Files | None) -> None:
+        """The files shelf uploaded that no product uses; those linked to a landing page or a review are
+        used too (listed only when there is a candidate at all)."""
+        self.files_listed = files is not None
+        used = set().union(*(file_ids(raw) for raw in raws))
+        self.loose.found(files or [], used)
+        if self.loose.pool:
+            elsewhere = await asyncio.gather(
+                *(self.files.api.list_all(fileable_type=kind) for kind in ("landing_page", "review"))
+            )
+            used |= {str(f.get("id")) for found in elsewhere if found for f in found}
+            self.loose.found(files or [], used)
 
     def prepare(self, desired: Catalog, live: LiveState) -> Catalog:
         """Desired, in the target's language, with unmanaged stock taken from the shop; PlanErrors for
@@ -164,7 +195,7 @@ class XPageProvider:
             errors.extend(_money_errors(product))
             errors.extend(file_errors(product))
             held = live.catalog.products.get(key)
-            products[key] = with_live_ids(self._prepare_product(product, held), held)
+            products[key] = self.loose.with_adopted(with_live_ids(self._prepare_product(product, held), held))
             self.plan_notes.extend(alt_uploads(products[key], held))
             limit = removal_limit(products[key], held)
             if limit is not None:
@@ -177,14 +208,16 @@ class XPageProvider:
     async def apply(self, change: Change) -> None:
         """One product change: create (once), update with the full product, or deactivate; or one upload
         of a product's image or file."""
-        if change.kind not in ("product", "image", "file"):
+        if change.kind not in ("product", "image", "file", ORPHAN):
             raise PlatformError(
                 f"xPage cannot {change.action.value} {change.kind}s through its API",
                 where=change.address,
                 hint="create or change it in the shop's admin",
             )
         try:
-            if change.action is Action.CREATE:
+            if change.kind == ORPHAN:
+                await self._delete_orphan(change)
+            elif change.action is Action.CREATE:
                 await self._create(change)
             elif change.action is Action.UPDATE:
                 await self._update(change)
@@ -199,6 +232,12 @@ class XPageProvider:
                 )
         except PlatformError as exc:
             raise type(exc)(exc.message, where=change.address, hint=exc.hint, status=exc.status) from None
+
+    async def _delete_orphan(self, change: Change) -> None:
+        """``POST /file/{id}`` of a file shelf uploaded that nothing used when the plan was made."""
+        if change.action is not Action.DELETE or not change.live_id:
+            raise PlatformError("an orphan file can only be deleted", hint="plan again")
+        await self.files.api.delete(change.live_id)
 
     async def _create(self, change: Change) -> None:
         """The create request carries the images and files it can; the rest are uploaded after it, and
