@@ -24,6 +24,7 @@ CREATE_ROUTES = (
     "PUT /product/{tenant}/products/bulk",
     "PUT /category/{tenant}/categories/{categoryId}",
     "PUT /category/{tenant}/categories/{categoryId}/assignments/references/{referenceId}",
+    "PUT /category/{tenant}/categories/{categoryId}/assignments/references/bulk",
     "PUT /price/{tenant}/prices/{priceId}",
     "PUT /price/{tenant}/prices/bulk",
     "POST /media/{tenant}/assets",

@@ -26,7 +26,14 @@ from emporix_e2e_support import db_of, reset_stats, stats, write_config
 from support import shelf
 
 TEMPLATES = "POST /product/{tenant}/product-templates"
-OURS = tuple(r for r in CREATE_ROUTES if r != TEMPLATES)
+SINGLE = (
+    "PUT /product/{tenant}/products/{productId}",
+    "PUT /category/{tenant}/categories/{categoryId}/assignments/references/{referenceId}",
+    "PUT /price/{tenant}/prices/{priceId}",
+    "PUT /availability/{tenant}/availability/{productId}/{site}",
+)
+"""Routes of one object alone: the products of one apply write these kinds in bulk requests together."""
+OURS = tuple(r for r in CREATE_ROUTES if r != TEMPLATES and r not in SINGLE)
 POSTS = ("POST /media/{tenant}/assets", "POST /coupon/{tenant}/coupons", "POST /schema/{tenant}/schemas")
 EXPECTED = {
     "products": 6,

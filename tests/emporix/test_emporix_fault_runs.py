@@ -79,7 +79,6 @@ CREATES_NOT_RETRIED = pytest.mark.xfail(
 )
 
 
-@CREATES_NOT_RETRIED
 def test_thirty_products_converge_in_one_apply_under_faults_and_timeouts(tmp_path: Path) -> None:
     write_catalog(tmp_path, 30)
     run = run_under_faults(tmp_path, "emporix", SMALL_RUN, quick=True)

@@ -51,6 +51,15 @@ MIGRATIONS: tuple[Migration, ...] = (
         "CREATE TABLE emporix_availabilities (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,"
         " site TEXT NOT NULL, doc TEXT NOT NULL)",
     ),
+    (
+        "ALTER TABLE emporix_prices ADD COLUMN currency TEXT",
+        "ALTER TABLE emporix_prices ADD COLUMN country TEXT",
+        "ALTER TABLE emporix_prices ADD COLUMN sites TEXT",
+        "UPDATE emporix_prices SET currency = json_extract(doc, '$.currency'),"
+        " country = json_extract(doc, '$.location.countryCode'),"
+        " sites = '|' || coalesce((SELECT group_concat(value, '|')"
+        " FROM json_each(doc, '$.restrictions.siteCodes')), '') || '|'",
+    ),
 )
 
 SHOP_TABLES = (
@@ -115,8 +124,21 @@ CATEGORIES = Table(
 PRICE_MODELS = Table("emporix_price_models")
 PRICES = Table(
     "emporix_prices",
-    columns={"item_id": lambda d: d["itemId"]["id"], "model_id": lambda d: d["priceModelId"]},
+    columns={
+        "item_id": lambda d: d["itemId"]["id"],
+        "model_id": lambda d: d["priceModelId"],
+        "currency": lambda d: d.get("currency"),
+        "country": lambda d: (d.get("location") or {}).get("countryCode"),
+        "sites": lambda d: site_codes(d),
+    },
 )
+"""Prices, with the columns a list filters on, so a page of a filtered list is read without decoding
+every price."""
+
+
+def site_codes(price: Mapping[str, Any]) -> str:
+    """A price's sites as one column: ``|main|other|``, so each site is found by its ``|code|``."""
+    return "|" + "|".join((price.get("restrictions") or {}).get("siteCodes") or []) + "|"
 ASSETS = Table("emporix_assets")
 COUPONS = Table("emporix_coupons", key="code")
 

@@ -17,6 +17,8 @@ Readings where the reference is silent:
 * List filters ``itemId``, ``currency``, ``country``, ``siteCode`` and ``itemType`` take
   comma-separated values; ``effectiveDate`` keeps prices valid at that instant; ``principalId`` keeps
   prices restricted to that principal; ``itemName`` matches part of the product's name.
+* A list filtered only by ``itemId``, ``currency``, ``country``, ``siteCode`` (the filters a catalog sync
+  uses), without ``q`` or ``sort``, is filtered and paged in SQL: only the page's prices are decoded.
 """
 
 from __future__ import annotations
@@ -44,15 +46,17 @@ from engine.sandbox.emporix.errors import (
     not_found,
     phrase,
 )
-from engine.sandbox.emporix.exact_json import JsonResponse
+from engine.sandbox.emporix.exact_json import JsonResponse, loads
 from engine.sandbox.emporix.price_models import default_model, model_shown
 from engine.sandbox.emporix.requests import (
     BOOLEAN,
     PAGING,
     TEXT,
+    Page,
     check,
     created,
     dotted,
+    flag_header,
     list_response,
     no_content,
     params_schema,
@@ -163,6 +167,36 @@ def write_price(
     return doc, old is None
 
 
+SQL_FILTERS = {"pageNumber", "pageSize", "itemId", "currency", "country", "siteCode"}
+
+
+def _sql_page(db: sqlite3.Connection, request: Request, params: Mapping[str, Any]) -> Response:
+    """A page of prices filtered by columns, in the order they were made (as :func:`_filtered` does)."""
+    tests: list[str] = []
+    values: list[str] = []
+    for param, column in (("itemId", "item_id"), ("currency", "currency"), ("country", "country")):
+        if param in params:
+            wanted = sorted(_split(params[param]))
+            tests.append(f"{column} IN ({','.join('?' * len(wanted))})")
+            values += wanted
+    if "siteCode" in params:
+        sites = sorted(_split(params["siteCode"]))
+        tests.append("(" + " OR ".join("instr(sites, ?) > 0" for _ in sites) + ")")
+        values += [f"|{site}|" for site in sites]
+    where = f" WHERE {' AND '.join(tests)}" if tests else ""
+    page = Page.of(params)
+    rows = db.execute(
+        f"SELECT doc FROM emporix_prices{where} ORDER BY seq LIMIT ? OFFSET ?",
+        (*values, page.size, (page.number - 1) * page.size),
+    )
+    docs = [loads(row["doc"]) for row in rows]
+    headers = {}
+    if flag_header(request, "X-Total-Count"):
+        total = db.execute(f"SELECT COUNT(*) FROM emporix_prices{where}", values).fetchone()[0]
+        headers["X-Total-Count"] = str(total)
+    return JsonResponse(docs, headers=headers)
+
+
 def _split(value: str) -> set[str]:
     return {part.strip() for part in value.split(",") if part.strip()}
 
@@ -232,6 +266,8 @@ def price_endpoints(shop: Shop) -> list[Endpoint]:
     async def list_prices(request: Request, principal: Principal | None) -> Response:
         params = read_params(request, LIST_PARAMS)
         with shop.store.read() as db:
+            if set(params) <= SQL_FILTERS:
+                return _sql_page(db, request, params)
             docs = _filtered(db, PRICES.all(db), params)
         sort_items(docs, params.get("sort"), dotted)
         return list_response(request, docs, params)
