@@ -23,7 +23,7 @@ from emporix_e2e_support import write_config
 RATES = {"5xx": 0.10, "429": 0.05, "lost": 0.02}
 SPARED = ("POST /product/{tenant}/product-templates",)
 """A product template's create is not yet made once: a 5xx on it fails its product's change (the next
-apply converges), so the faults spare it here; docs/reliability-emporix.md says so."""
+apply converges), so the faults spare it here; docs/reliability.md says so."""
 PRODUCTS = 100
 COUPONS = 4
 

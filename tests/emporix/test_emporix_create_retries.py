@@ -33,8 +33,13 @@ SINGLE = (
     "PUT /availability/{tenant}/availability/{productId}/{site}",
 )
 """Routes of one object alone: the products of one apply write these kinds in bulk requests together."""
-OURS = tuple(r for r in CREATE_ROUTES if r != TEMPLATES and r not in SINGLE)
-POSTS = ("POST /media/{tenant}/assets", "POST /coupon/{tenant}/coupons", "POST /schema/{tenant}/schemas")
+OURS = tuple(r for r in CREATE_ROUTES if r not in SINGLE)
+POSTS = (
+    "POST /media/{tenant}/assets",
+    "POST /coupon/{tenant}/coupons",
+    "POST /schema/{tenant}/schemas",
+    TEMPLATES,
+)
 EXPECTED = {
     "products": 6,
     "variants": 18,
@@ -112,9 +117,10 @@ SENT_ONCE = {
     "POST /media/{tenant}/assets": EXPECTED["assets"],
     "POST /coupon/{tenant}/coupons": EXPECTED["coupons"],
     "POST /schema/{tenant}/schemas": 3,
+    TEMPLATES: 2,
 }
 """How many times each create route is called when nothing fails: once per object (the schemas: one
-for products, one for media, one for coupons)."""
+for products, one for media, one for coupons; the templates: one per option set)."""
 
 
 @pytest.mark.parametrize("route", POSTS)
@@ -136,7 +142,8 @@ async def test_a_create_whose_answer_never_came_is_looked_up_before_it_is_sent_a
     write_config(repo)
     app = create_app(repo / "shop.sqlite", tokens={"observer": None})
     losses = {f"POST /{service}/sandbox/{rest}": 2 for service, rest in
-              (("media", "assets"), ("coupon", "coupons"), ("schema", "schemas"))}
+              (("media", "assets"), ("coupon", "coupons"), ("schema", "schemas"),
+               ("product", "product-templates"))}
     losing = LosingTransport(httpx.ASGITransport(app=app), losses)
     await _apply_once(repo, losing)
     assert sorted(set(losing.lost)) == sorted(losses), "two answers of each create route were lost"

@@ -71,14 +71,6 @@ def check_shop(root: Path, products: int) -> None:
     assert templates <= 1 + products // 3, templates
 
 
-CREATES_NOT_RETRIED = pytest.mark.xfail(
-    strict=True,
-    reason="Emporix creates are not retried safely yet: a 5xx or a lost answer on a mixin schema or media"
-    " asset create fails that change (the schema is then 'not in the shop after it was written', the"
-    " image upload fails with the 5xx), so one apply does not converge",
-)
-
-
 def test_thirty_products_converge_in_one_apply_under_faults_and_timeouts(tmp_path: Path) -> None:
     write_catalog(tmp_path, 30)
     run = run_under_faults(tmp_path, "emporix", SMALL_RUN, quick=True)
@@ -87,7 +79,6 @@ def test_thirty_products_converge_in_one_apply_under_faults_and_timeouts(tmp_pat
 
 
 @pytest.mark.slow
-@CREATES_NOT_RETRIED
 @pytest.mark.parametrize(("products", "profile"), [(300, PROFILE), (1000, WITH_TIMEOUTS)])
 def test_a_large_catalog_converges_in_one_apply_under_faults(
     tmp_path: Path, products: int, profile: dict[str, object]

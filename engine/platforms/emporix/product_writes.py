@@ -263,14 +263,23 @@ class ProductWrites:
     async def _create_template(self, template_id: str, body: Doc) -> Doc | None:
         """Create the template; None when created, else the template that was already there."""
         path = self.api.path("product", "product-templates")
-        try:
-            await self.api.post(path, {"id": template_id, **body}, headers=WRITE_MAPS)
-            return None
-        except PlatformError as exc:
-            if exc.status is not None and exc.status not in (400, 409) and exc.status < 500:
-                raise
+
+        async def lookup() -> Doc | None:
             found = await self.api.get(self._template_path(template_id), headers=READ_MAPS)
-            if not isinstance(found, dict):
+            return found if isinstance(found, dict) else None
+
+        async def send() -> None:
+            await self.api.post(path, {"id": template_id, **body}, headers=WRITE_MAPS)
+
+        try:
+            return await self.api.create(send, lookup)
+        except PlatformError as exc:
+            # A taken id may be answered 400 as well as 409 (the reference names neither for this case):
+            # the template of that id is there, so it is used.
+            if exc.status != 400:
+                raise
+            found = await lookup()
+            if found is None:
                 raise
             return found
 
