@@ -99,8 +99,9 @@ def sandbox_db(config: Config, platform: str) -> Path:
 def sandbox_transport(platform: str, db_path: Path, **options: Any) -> httpx.AsyncBaseTransport:
     """An in-process transport to ``platform``'s sandbox app on ``db_path`` (``options`` go to the app)."""
     from engine.sandbox.registry import sandbox_app
+    from engine.sandbox.transport import InProcessTransport
 
-    return httpx.ASGITransport(app=sandbox_app(platform, db_path, **options))
+    return InProcessTransport(sandbox_app(platform, db_path, **options))
 
 
 def _xpage_capabilities() -> Capabilities:

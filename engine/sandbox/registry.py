@@ -55,7 +55,8 @@ def sandbox_app(platform: str, db_path: str | Path, tokens: Tokens | None = None
 
     ``tokens`` is either token -> permissions (None: every permission), or just the accepted tokens,
     each then holding every permission (what ``shelf sandbox serve --token T`` means). ``options`` go to
-    the platform's ``create_app`` (``rate_limit``, ``clients``, ``base_path``, ...).
+    the platform's ``create_app`` (``rate_limit``, ``clients``, ``base_path``, ...; every platform takes
+    ``faults``, a fault profile, and ``latency_ms``: :mod:`engine.sandbox.fault_profile`).
     """
     module = _module(platform)
     if tokens is not None and not isinstance(tokens, Mapping):

@@ -8,6 +8,7 @@ HTTP to a sandbox without choosing a free port themselves.
 from __future__ import annotations
 
 import errno
+import logging
 import socket
 import threading
 import time
@@ -18,12 +19,25 @@ from typing import Any
 import uvicorn
 
 from engine.errors import ShelfError
+from engine.sandbox.api import ConnectionDropped
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 
 
+class _QuietDrops(logging.Filter):
+    """Keeps a connection the fault profile dropped on purpose out of the server's error log: uvicorn
+    logs every app exception with its traceback, and a dropped connection is the sandbox working."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], ConnectionDropped))
+
+
+_quiet_drops = _QuietDrops()
+
+
 def _config(app: Any, host: str, port: int, log_level: str) -> uvicorn.Config:
+    logging.getLogger("uvicorn.error").addFilter(_quiet_drops)  # adding the same filter twice is a no-op
     return uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="off", access_log=False)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Collection, Mapping
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -47,6 +48,8 @@ def create_app(
     rate_limit: int | None = None,
     base_path: str = BASE_PATH,
     clock: Clock | None = None,
+    faults: Mapping[str, Any] | None = None,
+    latency_ms: float | None = None,
 ) -> Starlette:
     """The sandbox with its state in ``db_path`` (created and seeded when new).
 
@@ -74,6 +77,7 @@ def create_app(
     if provision_delay is not None:
         with sandbox.store.write() as db:
             db.execute("UPDATE appxite_offers SET delay = ?", (provision_delay,))
+    sandbox.follow_profile(faults, latency_ms)
     orders = Orders(sandbox, gateway, now, answers=answers, orders_envelope=orders_envelope)
     endpoints = [token_endpoint(sandbox, gateway, DEFAULT_CLIENTS if clients is None else clients),
                  *orders.endpoints()]

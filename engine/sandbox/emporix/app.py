@@ -22,6 +22,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -95,6 +96,8 @@ def create_app(
     rate_limit: int | None = None,
     mixin_schemas: str = "hosted",
     availability_upsert: str = "replace",
+    faults: Mapping[str, Any] | None = None,
+    latency_ms: float | None = None,
 ) -> Starlette:
     """The sandbox app for ``tenant`` with its shop in ``db_path`` (created and seeded when new).
 
@@ -121,6 +124,7 @@ def create_app(
         authorize=tenant_check,
         render=render,
     )
+    sandbox.follow_profile(faults, latency_ms)
     if mixin_schemas not in ("hosted", "any"):
         raise ValueError(f"mixin_schemas must be 'hosted' or 'any', not {mixin_schemas!r}")
     if availability_upsert not in ("replace", "merge"):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Collection, Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -61,6 +61,8 @@ def create_app(
     job_delay: float = 0.0,
     price_decimals: Literal["reject", "truncate"] = "reject",
     clock: Clock | None = None,
+    faults: Mapping[str, Any] | None = None,
+    latency_ms: float | None = None,
 ) -> Starlette:
     """The app with its state in ``db_path``. ``tokens``: token -> permissions (``chain:<id>``; None for
     the sandbox chain), default one token ``sandbox``. ``rate_limit``: requests a minute before 429
@@ -74,6 +76,7 @@ def create_app(
     )
     if rate_limit is not None:
         sandbox.limiter = RateLimiter(rate_limit, now, window=60.0)
+    sandbox.follow_profile(faults, latency_ms)
     jobs = Jobs(sandbox.store, now, job_delay, price_decimals)
     endpoints = partner_endpoints(sandbox.store, jobs)
     routes = [

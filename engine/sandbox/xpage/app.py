@@ -18,6 +18,7 @@ import sqlite3
 import time
 from collections.abc import Collection, Mapping
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -91,6 +92,8 @@ def create_app(
     clock: Clock | None = None,
     categories: Collection[str] = (),
     readings: Mapping[str, str] | None = None,
+    faults: Mapping[str, Any] | None = None,
+    latency_ms: float | None = None,
 ) -> Starlette:
     """The sandbox app with its shop in ``db_path`` (created and seeded when new).
 
@@ -129,6 +132,7 @@ def create_app(
             raise ValueError(f"unknown sandbox readings: {wrong}")
         with sandbox.store.write() as db:
             save(db, readings)
+    sandbox.follow_profile(faults, latency_ms)
     shop = Shop(sandbox, now)
     endpoints = [
         *auth_endpoints(sandbox, DEFAULT_CLIENTS if clients is None else clients),
