@@ -2,8 +2,8 @@
 phase, with the emulator's own counts per route after each phase.
 
 The minimum each count is held to comes from ``benchmarks/minimum.py`` (the vendor documents' page and
-batch sizes), and the catalogs from ``benchmarks/catalog.py``, the generator the benchmarks use, so the
-guards and the benchmark runner measure the same thing.
+batch sizes), and the catalogs from ``benchmarks/catalog.py`` and ``benchmarks/licences.py``, the
+generators the benchmarks use, so the guards and the benchmark runner measure the same thing.
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ from engine.plan.model import Plan
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import catalog  # benchmarks/ is a folder of scripts, not a package
+import licences
 import minimum
 
-__all__ = ["Phase", "catalog", "counts", "minimum", "sync"]
+__all__ = ["Phase", "catalog", "counts", "licences", "minimum", "sync"]
 
 
 @dataclass
