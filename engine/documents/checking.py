@@ -10,7 +10,7 @@ one reported.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -37,13 +37,18 @@ _TYPE_WORDS = {
 
 
 def schema_problems(
-    instance: Any, name: SchemaName, root: Source, owner: OwnerFn
+    instance: Any,
+    name: SchemaName,
+    root: Source,
+    owner: OwnerFn,
+    errors: Iterable[ValidationError] | None = None,
 ) -> list[tuple[PathT, Problem]]:
     """Every schema error of ``instance`` as a :class:`Problem` with the path of the value it is about,
-    sorted by place, each reported once."""
+    sorted by place, each reported once. ``errors``: jsonschema's errors when the caller found them
+    (see :func:`part_errors`), else all of ``instance``'s."""
     found: dict[tuple[Source, str], tuple[PathT, Problem]] = {}
     describer = _Describer(instance, root, owner)
-    for error in validator(name).iter_errors(instance):
+    for error in validator(name).iter_errors(instance) if errors is None else errors:
         for problem in describer.describe(error):
             # Two schema rules can report one mistake (an unknown field is refused by the platform's list
             # and by the common one); it is said once, with a hint where either rule had one.
@@ -51,6 +56,15 @@ def schema_problems(
             if place not in found or (problem.hint and not found[place][1].hint):
                 found[place] = (tuple(error.absolute_path), problem)
     return [found[place] for place in sorted(found)]
+
+
+def part_errors(name: SchemaName, value: Any, path: PathT, definition: str) -> Iterator[ValidationError]:
+    """jsonschema's errors of one part of a document (``value``, found at ``path``) against one of the
+    schema's ``definitions``, with paths as if the whole document had been checked: a document whose
+    items are mostly valid is described without checking the valid ones again."""
+    for error in validator(name).descend(value, {"$ref": f"#/definitions/{definition}"}):
+        error.relative_path.extendleft(reversed(path))
+        yield error
 
 
 def locate(root_value: Any, path: Sequence[str | int], root: Source, *, key: bool = False) -> Source:

@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from engine.documents.checking import PathT, schema_problems
+from engine.documents import fast_schema
+from engine.documents.checking import PathT, part_errors, schema_problems
 from engine.documents.problems import Problem
 from engine.documents.reading import MAX_RECIPE_BYTES, UnreadableDocument, read_document
+from engine.documents.schema import validator
 from engine.documents.strict_yaml import MDict, MList, YamlSyntaxError, load_yaml
 from engine.errors import Source
 from engine.model import COLLECTIONS, KIND_OF_COLLECTION
@@ -95,8 +97,7 @@ def parse_text(text: str, name: str, path: Path) -> tuple[list[RawItem], list[Pr
     problems = [Problem(p.source, p.message) for p in yaml_problems]
     if document is None:
         return [], problems
-    root = Source(name, 1, 1)
-    located = schema_problems(document, "recipe", root, _owner(document))
+    located = _schema_problems(document, Source(name, 1, 1))
     bad_items = {path[:2] for path, _ in located if len(path) >= 2}
     problems.extend(problem for _, problem in located)
     items: list[RawItem] = []
@@ -110,6 +111,28 @@ def parse_text(text: str, name: str, path: Path) -> tuple[list[RawItem], list[Pr
                     ok = (collection, index) not in bad_items
                     items.append(RawItem(collection, index, entry, path, ok))
     return items, problems
+
+
+def _schema_problems(document: Any, root: Source) -> list[tuple[PathT, Problem]]:
+    """The schema's problems, from jsonschema for the parts the compiled validator refuses only: the
+    file's own fields, and each item that fails."""
+    if fast_schema.is_valid("recipe", document):
+        return []
+    if not isinstance(document, MDict):
+        return schema_problems(document, "recipe", root, _owner(document))
+    skeleton = MDict(document.source)
+    for key, value in document.items():
+        skeleton[key] = MList(value.source) if key in COLLECTIONS and isinstance(value, MList) else value
+    errors = list(validator("recipe").iter_errors(skeleton))
+    for collection in COLLECTIONS:
+        entries = document.get(collection)
+        if not isinstance(entries, MList):
+            continue
+        kind = KIND_OF_COLLECTION[collection]
+        for index, entry in enumerate(entries):
+            if not fast_schema.is_valid("recipe", entry, kind):
+                errors.extend(part_errors("recipe", entry, (collection, index), kind))
+    return schema_problems(document, "recipe", root, _owner(document), errors)
 
 
 def _owner(document: Any) -> Any:
