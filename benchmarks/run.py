@@ -265,13 +265,14 @@ def machine() -> str:
     if cpuinfo.exists():
         model = next((line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
                       if line.startswith("model name")), "")
-    return f"{os.cpu_count()} cores{', ' + model if model else ''}, Python {host.python_version()}"
+    load = f"load average {os.getloadavg()[0]:.1f} at the start" if hasattr(os, "getloadavg") else ""
+    return f"{os.cpu_count()} cores{', ' + model if model else ''}, Python {host.python_version()}, {load}"
 
 
-def table(rows: Sequence[Row], args: argparse.Namespace, argv: Sequence[str]) -> str:
+def table(rows: Sequence[Row], args: argparse.Namespace, argv: Sequence[str], where: str) -> str:
     command = " ".join(["python benchmarks/run.py", *argv])
     intro = (
-        f"`{command}` on {date.today().isoformat()}, {machine()}; latency {args.latency:g} ms, "
+        f"`{command}` on {date.today().isoformat()}, {where}; latency {args.latency:g} ms, "
         f"concurrency {args.concurrency}:"
     )
     return "\n".join([intro, "", HEADER, *(render_row(r) for r in rows)]) + "\n"
@@ -310,11 +311,12 @@ def main(argv: Sequence[str]) -> int:
     unknown = sorted(set(chosen) - set(PLATFORMS))
     if unknown:
         parser.error(f"unknown platform(s) {', '.join(unknown)}; choose from {', '.join(PLATFORMS)}")
+    where = machine()  # before the run loads the machine itself
     rows: list[Row] = [bench_validate(size) for size in args.validate_sizes]
     for platform in chosen:
         for size in args.sizes:
             rows += bench_platform(platform, size, args)
-    text = table(rows, args, argv)
+    text = table(rows, args, argv, where)
     print(text)
     if args.out:
         args.out.write_text(text, encoding="utf-8")
