@@ -194,7 +194,8 @@ def emporix_total(phase: str, shape: Shape) -> int:
     """The total only (the routes are the Emporix section's of benchmarks/README.md): every bulk write
     carries up to 200 items across products (parents, then variants; prices; availabilities; category
     assignments, per category), all products share the one template of their option set, a category is
-    one ``PUT``, a picture one ``POST .../assets``. Reads: one page of 200 per collection (products with
+    one ``PUT``, a picture one ``POST .../assets``, and a fresh tenant gets the one mixin schema
+    products' properties need. Reads: one page of 200 per collection (products with
     variants, prices, categories, coupons, and assets when there are pictures) plus the token."""
     v = max(shape.variants, 1)
     items = shape.products * v
@@ -215,6 +216,7 @@ def emporix_total(phase: str, shape: Shape) -> int:
             + (math.ceil(items / EMPORIX_BULK) if shape.stock else 0)
             + shape.categories * math.ceil(per_category / EMPORIX_BULK)
             + shape.products * shape.images
+            + 1  # the mixin schema of products' properties, once per tenant
         )
         return empty + writes + listing - 1
     if phase == NOOP_PLAN:
