@@ -195,14 +195,16 @@ def emporix_total(phase: str, shape: Shape) -> int:
     carries up to 200 items across products (parents, then variants; prices; availabilities; category
     assignments, per category), all products share the one template of their option set, a category is
     one ``PUT``, a picture one ``POST .../assets``, and a fresh tenant gets the one mixin schema
-    products' properties need. Reads: one page of 200 per collection (products with
-    variants, prices, categories, coupons, and assets when there are pictures) plus the token."""
+    products' properties need. Reads: one page of 200 per collection a plan must see (products with
+    their variants, prices, availabilities when stock is managed, categories, coupons, media assets,
+    which hold live pictures to delete even when the recipes have none, and mixin schemas) plus the
+    token."""
     v = max(shape.variants, 1)
     items = shape.products * v
     documents = shape.products + (items if shape.variants else 0)
-    collections = [documents, items, shape.categories, 0]
-    if shape.images:
-        collections.append(shape.products * shape.images)
+    collections = [documents, items, shape.categories, 0, shape.products * shape.images, 1]
+    if shape.stock:
+        collections.append(items)
     listing = 1 + sum(pages(n, EMPORIX_PAGE) for n in collections)
     empty = 1 + len(collections)
     if phase == FIRST_APPLY:
