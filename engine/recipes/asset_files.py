@@ -56,6 +56,8 @@ class AssetChecker:
         return dataclasses.replace(catalog, products=products)
 
     def _product(self, product: Product) -> Product:
+        if not product.images and not product.files and all(v.own_image is None for v in product.variants):
+            return product
         images = tuple(self._asset(a, "image", image=True) for a in product.images)
         files = tuple(self._asset(a, "file", image=False) for a in product.files)
         variants = tuple(self._variant(v) for v in product.variants)

@@ -7,6 +7,8 @@ an unknown category.
 
 from __future__ import annotations
 
+import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +21,7 @@ from engine.documents.schema import validator
 from engine.documents.strict_yaml import MDict, MList, YamlSyntaxError, load_yaml
 from engine.errors import Source
 from engine.model import COLLECTIONS, KIND_OF_COLLECTION
+from engine.recipes.file_cache import FileRecord, RecipeCache, cached_items
 from engine.recipes.files import label, recipe_files
 
 if TYPE_CHECKING:
@@ -34,6 +37,12 @@ class RawItem:
     data: MDict
     path: Path
     ok: bool = True
+    built: dict[str, Any] = field(default_factory=dict)
+    """The model object built from it, by the ``vars`` it was built with (engine.recipes.file_cache)."""
+    cached: bool = False
+    """Read from the cache: ``data`` holds only the fields the checks across items read."""
+    added: bool = False
+    """Built anew this run, so its file's cache entry is written again."""
 
     @property
     def kind(self) -> str:
@@ -69,23 +78,63 @@ class RawItem:
 class Parsed:
     items: list[RawItem] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    files: list[FileRecord] = field(default_factory=list)
+    """The files read without a problem (what the cache may record)."""
+    cached: bool = False
+    """Some items came from the cache."""
 
 
-def parse_recipes(config: Config) -> Parsed:
-    """Read and schema-check every recipe file of the catalog, in order."""
+def parse_recipes(config: Config, cache: RecipeCache | None = None) -> Parsed:
+    """Read and schema-check every recipe file of the catalog, in order; with a ``cache``, a file that
+    did not change is not read, its items come from the cache."""
     parsed = Parsed()
     for path in recipe_files(config):
         name = label(path, config.root)
+        entry = cache.entry(name, path) if cache is not None else None
+        try:
+            stat = os.stat(path)
+        except OSError:
+            entry, size, mtime_ns = None, -1, -1
+        else:
+            size, mtime_ns = stat.st_size, stat.st_mtime_ns
+        if entry is not None and (entry.get("size"), entry.get("mtime_ns")) == (size, mtime_ns):
+            record = FileRecord(name, path, str(entry.get("digest")), size, mtime_ns)
+            if _from_cache(parsed, entry, record):
+                continue
         try:
             text = read_document(path, MAX_RECIPE_BYTES)
         except UnreadableDocument as exc:
             where = Source(name, exc.line, exc.col)
             parsed.problems.append(Problem(where, f"cannot read the recipe file: {exc.reason}", exc.hint))
             continue
+        if cache is not None:
+            cache.read += 1
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        record = FileRecord(name, path, digest, size, mtime_ns)
+        if entry is not None and entry.get("digest") == digest and _from_cache(parsed, entry, record):
+            for item in record.items:
+                item.added = True  # the same bytes at a new time: record the time
+            continue
         items, problems = parse_text(text, name, path)
         parsed.items.extend(items)
         parsed.problems.extend(problems)
+        if not problems and all(item.ok for item in items):
+            record.items = items
+            parsed.files.append(record)
     return parsed
+
+
+def _from_cache(parsed: Parsed, entry: dict[str, Any], record: FileRecord) -> bool:
+    items = cached_items(entry, record.path)
+    if items is None:
+        return False
+    for item in items:
+        item.cached = True
+    record.items, record.cached = items, True
+    parsed.items.extend(items)
+    parsed.files.append(record)
+    parsed.cached = True
+    return True
 
 
 def parse_text(text: str, name: str, path: Path) -> tuple[list[RawItem], list[Problem]]:

@@ -42,6 +42,9 @@ MAX_STEPS = 200_000
 """Loop iterations plus calls in one render: far above what a SKU or a title needs."""
 MAX_SECONDS = 1.0
 """Wall time of one render."""
+MAX_KEPT = 4096
+"""Distinct template sources kept compiled (and split) at once: a catalog whose every product writes its
+own template would otherwise hold them all until exit."""
 SLOW_RENDER = 0.05
 MAX_SLOW_SECONDS = 3.0
 """Wall time of all slow renders (each over :data:`SLOW_RENDER`) of one recipe load: a recipe of many
@@ -268,15 +271,91 @@ def is_template(text: str) -> bool:
     return "{{" in text or "{%" in text or "{#" in text
 
 
+_SIMPLE_PART = re.compile(r"\{\{ ?([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z_][A-Za-z0-9_]*))? ?\}\}")
+_JINJA_WORDS = frozenset(
+    {"true", "false", "none", "True", "False", "None", "and", "or", "not", "in", "is", "if", "else"}
+)
+_PLAIN_VALUES = (str, int, Decimal)
+Simple = tuple[str | tuple[str, str | None], ...]
+"""A template of text and plain substitutions: text parts as they are, ``(name, attribute)`` for
+``{{ name }}`` and ``{{ name.attribute }}``."""
+
+
+def simple_parts(text: str) -> Simple | None:
+    """``text`` split into text and plain substitutions, or None when it holds anything else (filters,
+    tests, statements, comments, whitespace control, other spacing): such a template goes to Jinja."""
+    parts: list[str | tuple[str, str | None]] = []
+    position = 0
+    for match in _SIMPLE_PART.finditer(text):
+        if match.start() > position:
+            parts.append(text[position : match.start()])
+        name, attribute = match[1], match[2]
+        if name in _JINJA_WORDS or attribute in _JINJA_WORDS:
+            return None
+        parts.append((name, attribute))
+        position = match.end()
+    if position < len(text):
+        parts.append(text[position:])
+    if any(isinstance(p, str) and ("{" in p or "}" in p or "\r" in p) for p in parts):
+        return None
+    return tuple(parts)
+
+
+def _plain_value(context: Mapping[str, Any], name: str, attribute: str | None) -> str | None:
+    """The text Jinja would print for one substitution, or None when only Jinja can say (a missing
+    name, a value that is not plain text or a number, an attribute that is a method of a mapping)."""
+    value = context.get(name, missing)
+    if attribute is not None:
+        if type(value) not in (dict, Namespace) or hasattr(value, attribute):
+            return None
+        value = value.get(attribute, missing)
+    if type(value) not in _PLAIN_VALUES:
+        return None
+    try:
+        shown = str(value)
+    except ValueError:  # an integer too long to print: Jinja says so
+        return None
+    return shown if len(shown) <= MAX_OUTPUT else None
+
+
 class Templates:
-    """Renders recipe templates; compiled templates are kept, since variants repeat the same ones."""
+    """Renders recipe templates.
+
+    A template of text and plain substitutions (``{{ Size }}``, ``{{ vars.currency }}``) is rendered here
+    directly when every name it uses holds text or a number: Jinja (no autoescape, ``finalize`` only
+    weighing the value) would print exactly ``str(value)`` for each, so the result is the same and no
+    compile is paid for a template written once per product. Anything else, and every failure (so
+    every error message), goes through Jinja; compiled templates are kept by source.
+    """
 
     def __init__(self) -> None:
         self._env = _Environment(undefined=_Undefined, autoescape=False, keep_trailing_newline=True)
         for name in ("range", "lipsum", "cycler", "joiner"):
             self._env.globals.pop(name, None)
         self._compiled: dict[str, Template] = {}
+        self._simple: dict[str, Simple | None] = {}
         self._slow_seconds = 0.0
+
+    def _render_simple(self, text: str, context: Mapping[str, Any]) -> str | None:
+        """The rendered text of a simple template, or None when Jinja must render it."""
+        parts = self._simple.get(text, missing)
+        if parts is missing:
+            if len(self._simple) >= MAX_KEPT:
+                self._simple.clear()
+            parts = self._simple[text] = simple_parts(text)
+        if parts is None:
+            return None
+        out: list[str] = []
+        for part in parts:
+            if isinstance(part, str):
+                out.append(part)
+                continue
+            shown = _plain_value(context, *part)
+            if shown is None:
+                return None
+            out.append(shown)
+        result = "".join(out)
+        return result if len(result) <= MAX_OUTPUT else None
 
     def render(self, text: str, context: Mapping[str, Any]) -> str:
         """The rendered text; raises :class:`TemplateFailure` with a message fit for the recipe's author."""
@@ -284,11 +363,16 @@ class Templates:
             return text
         if self._slow_seconds > MAX_SLOW_SECONDS:
             raise TemplateFailure(f"not rendered: templates already took more than {MAX_SLOW_SECONDS:g} s")
+        simple = self._render_simple(text, context)
+        if simple is not None:
+            return simple
         started = time.monotonic()
         try:
             template = self._compiled.get(text)
             if template is None:
                 template = self._env.from_string(text)
+                if len(self._compiled) >= MAX_KEPT:
+                    self._compiled.clear()
                 self._compiled[text] = template
             result = self._render(template, context)
         except TemplateSyntaxError as exc:
