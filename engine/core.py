@@ -18,6 +18,7 @@ from engine.lock import target_lock
 from engine.model import COLLECTIONS, KIND_OF_COLLECTION, Catalog
 from engine.plan.model import Plan
 from engine.plan.planner import make_plan, protected_addresses
+from engine.plan.scope import cut_to
 from engine.plan.uploads import with_owners
 from engine.plan.variants import product_of
 from engine.platforms import PLATFORM_NAMES, capabilities_for, create_provider
@@ -109,13 +110,18 @@ async def read_and_plan(
     just those objects. Globs from a person (``exact`` false) are planned over the whole shop: a glob
     that names nothing is an error, and what they leave out is counted, neither of which an unread
     object allows (docs/decisions/007-targeting-and-renames.md). A provider's ``plan_notes`` (what it
-    was asked for but does not send, as its ``prepare`` found) become notes of the plan."""
+    was asked for but does not send, as its ``prepare`` found) become notes of the plan.
+
+    With ``exact``, the read still gets the whole catalog (a provider tells the objects it reads apart
+    by it: renamed keys, SKUs of other products), but prepare and diff see only the named objects
+    (:func:`engine.plan.scope.cut_to`), so verifying a few touched objects costs a few objects."""
     provider = session.provider
     wanted: AddressFilter | None = None
     if exact:
         wanted = AddressSet(only)
-    desired = session.desired if provider.capabilities.barcodes else _without_barcodes(session.desired)
-    live = await provider.read(desired, only=wanted)
+    whole = session.desired if provider.capabilities.barcodes else _without_barcodes(session.desired)
+    live = await provider.read(whole, only=wanted)
+    desired = cut_to(whole, wanted.addresses) if isinstance(wanted, AddressSet) else whole
     prepared = provider.prepare(desired, live)
     plan = make_plan(
         target=session.target.name,

@@ -9,10 +9,10 @@ The rules are written out for users in docs/plans.md.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from fnmatch import fnmatchcase
 
 from engine import __version__
 from engine.errors import PlanError, PlanErrors
@@ -28,6 +28,7 @@ from engine.model import (
     address,
 )
 from engine.plan.diff import created_fields, deleted_fields, diff_item, product_pictures
+from engine.plan.globs import Globs
 from engine.plan.model import Action, Change, FieldChange, Plan
 from engine.plan.platform import Capabilities, LiveState
 from engine.plan.subscriptions import cancel_change, subscription_change
@@ -52,12 +53,8 @@ from engine.plan.variants import (
 _DELETIONS = (Action.DELETE, Action.DEACTIVATE, Action.CANCEL)
 
 
-def _matches_any(addr: str, globs: Sequence[str]) -> bool:
-    return any(fnmatchcase(addr, g) for g in globs)
-
-
-def _selected(addr: str, only: Sequence[str], exclude: Sequence[str]) -> bool:
-    return (not only or _matches_any(addr, only)) and not _matches_any(addr, exclude)
+def _selected(addr: str, only: Globs, exclude: Globs) -> bool:
+    return (not only or only(addr)) and not exclude(addr)
 
 
 def references(item: Item) -> list[str]:
@@ -213,6 +210,7 @@ def _select(
     """
     if not only and not exclude:
         return changes, []
+    wanted, unwanted = Globs(only), Globs(exclude)
     by_address = {c.address: c for c in changes}
     writes = one_write(changes)
 
@@ -222,17 +220,17 @@ def _select(
 
     def chosen(change: Change) -> bool:
         together = [by_address[a] for a in writes.get(change.address, [change.address])]
-        if any(_matches_any(a, exclude) for c in together for a in names(c)):
+        if unwanted and any(unwanted(a) for c in together for a in names(c)):
             return False
-        if change.action is Action.UPLOAD and not (only and _matches_any(change.address, only)):
+        if change.action is Action.UPLOAD and not wanted(change.address):
             return False
-        return not only or any(_matches_any(a, only) for a in names(change))
+        return not wanted or any(wanted(a) for a in names(change))
 
     kept = {c.address for c in changes if chosen(c)}
     notes = keep_with_variants(changes, kept, exclude)
-    todo = sorted(kept)
+    todo = deque(sorted(kept))
     while todo:
-        dependent = todo.pop(0)
+        dependent = todo.popleft()
         needed = [(dep, "depends on it") for dep in by_address[dependent].depends_on]
         home = by_address.get(owner(dependent) or "")
         if home is not None and home.action is Action.UPDATE:
@@ -242,12 +240,12 @@ def _select(
                 continue
             kept.add(dep)
             todo.append(dep)
-            why = " although excluded" if _matches_any(dep, exclude) else ""
+            why = " although excluded" if unwanted(dep) else ""
             notes.append(f"{dep} pulled in{why}: {dependent} {reason}")
         if not todo:  # what was pulled in brings the rest of its write
             before = set(kept)
             notes += keep_with_variants(changes, kept, exclude)
-            todo = sorted(kept - before)
+            todo = deque(sorted(kept - before))
     notes += keep_with_products(changes, kept)
     left_out = sum(
         1
@@ -426,13 +424,14 @@ def make_plan(
     if require_matches:
         check_globs(only, exclude, draft.known | known_addresses(desired, live, scope), target)
     changes, selection_notes = _select(changes, only, exclude, draft.live_items, read)
-    notes = [f"{a} not pruned: protected by a recipe" for a in draft.protected if _selected(a, only, exclude)]
+    keeps, drops = Globs(only), Globs(exclude)
+    notes = [f"{a} not pruned: protected by a recipe" for a in draft.protected if _selected(a, keeps, drops)]
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     return Plan(
         target=target,
         platform=platform,
         changes=changes,
-        unchanged=sum(1 for a in draft.unchanged if _selected(a, only, exclude)),
+        unchanged=sum(1 for a in draft.unchanged if _selected(a, keeps, drops)),
         recipes_digest=recipes_digest,
         created_at=moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
         shelf_version=__version__,

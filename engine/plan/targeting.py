@@ -24,6 +24,7 @@ from fnmatch import fnmatchcase
 
 from engine.errors import PlanError, PlanErrors
 from engine.model import KIND_OF_COLLECTION, Catalog, Product, address
+from engine.plan.globs import is_glob
 from engine.plan.model import Action, Change
 from engine.plan.platform import LiveState
 from engine.plan.uploads import asset_addresses
@@ -82,7 +83,7 @@ def check_globs(only: Sequence[str], exclude: Sequence[str], known: set[str], ta
     errors = []
     for flag, globs in (("only", only), ("exclude", exclude)):
         for glob in globs:
-            if any(fnmatchcase(a, glob) for a in known):
+            if glob in known or (is_glob(glob) and any(fnmatchcase(a, glob) for a in known)):
                 continue
             near = closest(glob, known)
             hint = "the closest: " + ", ".join(near) if near else "neither the recipes nor the shop hold any"

@@ -136,7 +136,8 @@ def place_variants(ordered: Sequence[Change], deletions: Sequence[Change]) -> li
     pending: dict[str, list[Change]] = {}
     for change in deletions:
         pending.setdefault(product_of(change) or "", []).append(change)
-    alone = [c for home, group in pending.items() if home not in {o.address for o in ordered} for c in group]
+    present = {o.address for o in ordered}
+    alone = [c for home, group in pending.items() if home not in present for c in group]
     result: list[Change] = []
     for change in ordered:
         if alone and change.action in (Action.DELETE, Action.DEACTIVATE):

@@ -61,7 +61,10 @@ def test_apply_and_plan_over_http_with_credentials_from_the_environment(repo: Pa
         assert SECRET not in output
 
     stats = httpx.get(f"{served}/_sandbox/stats").json()
-    assert stats["requests"]["PUT /product/{tenant}/products/{productId}"] == 13
+    # the products wait for their categories, made in two rounds (parents first): two rounds of
+    # products, each one bulk request for the product documents and one for their variants
+    assert stats["requests"]["PUT /product/{tenant}/products/bulk"] == 4
+    assert "PUT /product/{tenant}/products/{productId}" not in stats["requests"]
     assert stats["requests"]["POST /oauth/token"] == 3
 
 

@@ -201,6 +201,7 @@ async def test_a_failed_bulk_item_fails_its_change_naming_the_variant(repo: Path
         "products:\n"
         "  - key: clash\n"
         "    title: Clash\n"
+        "    category: accessories\n"
         "    options: {Size: [S, M]}\n"
         "    variant_defaults: {sku: 'CLASH-{{ Size }}', price: 5}\n"
         "    variants:\n"

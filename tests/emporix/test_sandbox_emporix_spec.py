@@ -358,6 +358,15 @@ async def _scenario(check: Checker) -> None:
     await category_api("GET", f"{CATEGORIES}/ghost", 404)
     await category_api("PUT", f"{CATEGORIES}/boots/assignments/references/mug", 201)
     await category_api("PUT", f"{CATEGORIES}/boots/assignments/references/mug", 204)
+    bulk = await category_api(
+        "PUT",
+        f"{CATEGORIES}/boots/assignments/references/bulk",
+        207,
+        json=[{"ref": {"id": "mug"}}, {"ref": {"id": "cup"}}, {"ref": {"id": "ghost"}}],
+    )
+    assert [r["code"] for r in bulk.json()] == [204, 201, 400]
+    await category_api("PUT", f"{CATEGORIES}/boots/assignments/references/bulk", 400, json=[], valid=False)
+    await category_api("DELETE", f"{CATEGORIES}/boots/assignments/references/cup", 204)
     await category_api(
         "POST",
         f"{CATEGORIES}/{shoes}/assignments",

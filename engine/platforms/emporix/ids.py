@@ -9,7 +9,10 @@ one. Every id shelf chooses is derived from recipe keys:
   key's SHA-256 (32 characters in all);
 * a variant's id is built the same way from the product key and its option values, so it changes only
   when the variant's identity (its options) changes;
-* a template's id is the product's id followed by ``-options``; a category's id is its key;
+* a template's id is ``shelf-options-`` and 16 hex digits of the SHA-256 of what it holds (attribute
+  keys, option names in every language, values), so products with the same option set share one, and a
+  create sent twice finds the first; ``<product id>-options`` is the id earlier versions gave each
+  product's own template, still recognised as shelf's; a category's id is its key;
 * a price's id is its item's id, currency, country and site joined by ``-`` (hashed when the site code
   is not a plain word);
 * an asset's id is built from the product's id and the image's ref and content (its SHA-256, or its
@@ -50,7 +53,16 @@ def variant_id(key: str, options: tuple[tuple[str, str], ...]) -> str:
 
 
 def template_id(key: str) -> str:
+    """The id of a product's own template, as earlier versions made it (one per product)."""
     return f"{product_id(key)}-options"
+
+
+SHARED_TEMPLATE_PREFIX = "shelf-options-"
+
+
+def shared_template_id(identity: str) -> str:
+    """The template of one option set (``identity``: its contents, canonically written)."""
+    return SHARED_TEMPLATE_PREFIX + digest(identity, 16)
 
 
 def category_id(key: str) -> str:

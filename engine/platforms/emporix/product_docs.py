@@ -86,9 +86,11 @@ def layout(
 
 
 def template_doc(product: Product, keys: Mapping[str, str], settings: Settings) -> Doc:
-    """The product's own template: one TEXT variant attribute per option, its values in order."""
+    """The template of the product's option set: one TEXT variant attribute per option, its values in
+    order; named after the options, since products that have the same ones share it."""
+    title = ", ".join(name for name, _ in product.options)
     return {
-        "name": {lang: product.key for lang in settings.languages},
+        "name": {lang: title for lang in settings.languages},
         "attributes": [
             {
                 "key": keys[name],

@@ -4,6 +4,10 @@ shelf manages categories, products (with their templates, variants, prices, cate
 media) and promotions (as coupons) on Emporix, and can delete all three. The mapping and every reading
 chosen are in docs/platforms/emporix.md and in the docstrings of the modules named there.
 
+Writes: the core hands the provider every change that is ready at once (``apply_batch``); the product
+writes among them share bulk requests (:mod:`engine.platforms.emporix.gather`), the other changes run
+side by side as they would one at a time.
+
 Reads: a plan lists the whole tenant; the verification after an apply reads just the products and
 promotions it touched (by id, in a few filtered lists) when that takes fewer requests than listing
 everything again.
@@ -11,12 +15,14 @@ everything again.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import httpx
 
 from engine.config import Config, Target
-from engine.errors import ConfigError, PlatformError
+from engine.errors import ConfigError, PlatformError, ShelfError
 from engine.http import HttpClient
 from engine.model import Catalog, Category, Product, Promotion
 from engine.plan.model import Action, Change
@@ -27,12 +33,13 @@ from engine.platforms.emporix.api import EmporixApi, all_of, pair
 from engine.platforms.emporix.auth import client_auth
 from engine.platforms.emporix.category_writes import CategoryWrites
 from engine.platforms.emporix.coupon_writes import CouponWrites
+from engine.platforms.emporix.gather import Ticket
 from engine.platforms.emporix.live_state import Known, live_state
 from engine.platforms.emporix.media_writes import MediaWrites
 from engine.platforms.emporix.mixin_schemas import COUPON, MEDIA, PRODUCT, MixinSchemas
 from engine.platforms.emporix.prepare import prepare_catalog
-from engine.platforms.emporix.product_docs import Members, layout
-from engine.platforms.emporix.product_writes import ProductWrites
+from engine.platforms.emporix.product_docs import Members, layout, template_doc
+from engine.platforms.emporix.product_writes import ProductWrites, template_id_of
 from engine.platforms.emporix.settings import Settings, settings_of
 from engine.platforms.emporix.shop import ID_CHUNK, Reader, Snapshot
 
@@ -65,6 +72,9 @@ class EmporixProvider:
         self.snapshot: Snapshot | None = None
         self.known = Known()
         self.members: dict[str, frozenset[str]] = {}
+        self.prepared: Catalog | None = None
+        self._wanted_templates: set[str] | None = None
+        self.products.template_used = self._template_used
         self.plan_notes: list[str] = []
         """What the last ``prepare`` found recipes ask for that Emporix does not get (the core adds
         these to the plan's notes)."""
@@ -75,7 +85,45 @@ class EmporixProvider:
     async def read(self, desired: Catalog, only: AddressFilter | None = None) -> LiveState:
         """The tenant as a canonical catalog; see the module docstring for what is read when."""
         snapshot = await self._snapshot(desired, only)
+        self._learn_templates(snapshot)
         return live_state(snapshot, desired, only, self.settings, self.known)
+
+    def _learn_templates(self, snapshot: Snapshot) -> None:
+        """The templates the products read refer to (their latest version seen), so a shared template
+        is found rather than created again."""
+        for doc in snapshot.products.values():
+            template = doc.get("template") or {}
+            if template.get("id") and template.get("attributes") is not None:
+                version = int(template.get("version") or 1)
+                held = self.products.known_templates.get(str(template["id"]))
+                if held is None or int(held["metadata"]["version"]) < version:
+                    known = {**template, "metadata": {"version": version}}
+                    self.products.known_templates[str(template["id"])] = known
+
+    def _template_used(self, template_id: str, product_id: str) -> bool:
+        """Whether a template stays in use without ``product_id``: a recipe's product is to use it, or a
+        product the recipes do not describe (made in the shop, or to be pruned) does. Without a prepared
+        catalog (nothing to compare with), every template counts as used."""
+        if self.prepared is None or self.snapshot is None:
+            return True
+        if self._wanted_templates is None:
+            self._wanted_templates = set()
+            for key, product in self.prepared.products.items():
+                if not product.options:
+                    continue
+                family = self.known.families.get(key)
+                live = family.product if family else None
+                at = layout(product, live, family.children if family else [], self.settings.language)
+                body = template_doc(product, at.attribute_keys, self.settings)
+                self._wanted_templates.add(template_id_of(body))
+        if template_id in self._wanted_templates:
+            return True
+        return any(
+            pid != product_id
+            and str(doc.get("code")) not in self.prepared.products
+            and (doc.get("template") or {}).get("id") == template_id
+            for pid, doc in self.snapshot.products.items()
+        )
 
     def prepare(self, desired: Catalog, live: LiveState) -> Catalog:
         deleted = self.snapshot.deleted_codes if self.snapshot else set()
@@ -92,7 +140,40 @@ class EmporixProvider:
             kinds.add(COUPON)
         self.plan_notes = self.schemas.pending(self.schemas.properties, kinds)
         self.plan_notes.extend(prepared.notes)
+        self.prepared = prepared.catalog
+        self._wanted_templates = None
         return prepared.catalog
+
+    async def apply_batch(self, changes: Sequence[Change]) -> Mapping[str, ShelfError | None]:
+        """Every ready change at once: product writes share bulk requests, the rest run side by side.
+        A change's failure is its own (named by its address); none raises."""
+        writes = [c for c in changes if c.kind == "product" and c.action not in _NOT_WRITES]
+        others = [c for c in changes if c.kind != "product" or c.action in _NOT_WRITES]
+        batch = self.products.batch(len(writes))
+
+        async def run(change: Change, ticket: Ticket | None) -> ShelfError | None:
+            try:
+                await (self.apply(change) if ticket is None else self._applied(change, ticket))
+            except ShelfError as exc:
+                return exc
+            finally:
+                if ticket is not None:
+                    ticket.done()
+            return None
+
+        try:
+            outcomes = await asyncio.gather(
+                *(run(c, batch.ticket()) for c in writes), *(run(c, None) for c in others)
+            )
+        finally:
+            await batch.settle()
+        return {c.address: o for c, o in zip([*writes, *others], outcomes, strict=True)}
+
+    async def _applied(self, change: Change, ticket: Ticket) -> None:
+        try:
+            await self._product(change, ticket)
+        except PlatformError as exc:
+            raise type(exc)(exc.message, where=change.address, hint=exc.hint, status=exc.status) from None
 
     async def apply(self, change: Change) -> None:
         try:
@@ -169,14 +250,16 @@ class EmporixProvider:
     async def _delete_category(self, change: Change) -> None:
         await self.categories.delete(change.live_id or self._category_id(change.key) or change.key)
 
-    async def _product(self, change: Change) -> None:
+    async def _product(self, change: Change, ticket: Ticket | None = None) -> None:
         product = _desired(change, Product)
         family = self.known.families.get(product.key) if change.action is not Action.CREATE else None
         if change.action is Action.CREATE:
             self._check_free(product.key)
         live = self.known.products.get(product.key)
         old_category = self._category_id(live.category) if live is not None else None
-        written = await self.products.sync(product, family, self._category_id(product.category), old_category)
+        written = await self.products.sync(
+            product, family, self._category_id(product.category), old_category, ticket
+        )
         self.members[change.address] = written.members
 
     def _check_free(self, key: str) -> None:
@@ -219,6 +302,9 @@ class EmporixProvider:
         if not code:
             raise PlatformError("the coupon is no longer in the shop", hint="plan again", status=404)
         await self.coupons.delete(code)
+
+
+_NOT_WRITES = (Action.DELETE, Action.DEACTIVATE, Action.UPLOAD)
 
 
 def _desired(change: Change, kind: type[Any]) -> Any:

@@ -16,7 +16,7 @@ site, whose ``stockLevel`` is a variant's stock (a product without options: the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -74,29 +74,41 @@ class StockReads:
 
 
 class StockWrites(StockReads):
-    async def write(self, items: Iterable[tuple[Variant, str]], live: Mapping[str, Doc]) -> None:
-        """Set the stock of each (variant, product id) whose recipe gives one that differs from ``live``."""
+    async def write(
+        self,
+        items: Iterable[tuple[Variant, str]],
+        live: Mapping[str, Doc],
+        gathered: Callable[[list[Doc]], Awaitable[list[Doc]]] | None = None,
+    ) -> None:
+        """Set the stock of each (variant, product id) whose recipe gives one that differs from ``live``;
+        ``gathered`` sends the records with other products' (and is called even with none)."""
         changed = [
             (variant, item)
             for variant, item in items
             if variant.stock is not None and stock_of(live.get(item)) != variant.stock
         ]
-        if not changed:
-            return
-        if len(changed) == 1:
-            variant, item = changed[0]
-            assert variant.stock is not None
-            await self.api.put(self._path(f"{item}/{self.site}"), _body(live.get(item), variant.stock))
-            return
         bodies = []
         for variant, item in changed:
             assert variant.stock is not None
             bodies.append({"productId": item, "site": self.site, **_body(live.get(item), variant.stock)})
-        results = await self.api.bulk(self._path("bulk"), bodies)
+        if gathered is not None:
+            results = await gathered(bodies)
+        elif bodies:
+            results = await self.send(bodies)
+        else:
+            return
         failed = bulk_failures(results, [f"stock of {v.label}" for v, _ in changed])
         if failed:
             hint = "fix the values named above in the recipe, then plan again"
             raise PlatformError("; ".join(failed), hint=hint)
+
+    async def send(self, bodies: list[Doc]) -> list[Doc]:
+        """Records (with ``productId`` and ``site``) as bulk requests, or one as its own ``PUT``."""
+        if len(bodies) > 1:
+            return await self.api.bulk(self._path("bulk"), bodies)
+        body = {k: v for k, v in bodies[0].items() if k not in ("productId", "site")}
+        await self.api.put(self._path(f"{bodies[0]['productId']}/{self.site}"), body)
+        return [{"index": 0, "code": 204}]
 
     async def remove(self, product_ids: Iterable[str], live: Mapping[str, Doc]) -> None:
         """Delete the records read for ``product_ids`` (products and variants shelf deletes)."""

@@ -4,8 +4,9 @@ and send again, a bounded number of times.
 A write computed from a stale read is refused with 409 when it carries ``metadata.version``; the object
 is then read afresh and the write recomputed from it, so a concurrent change by someone else is never
 overwritten blindly. After ``ATTEMPTS`` refusals the change fails (a later plan shows the situation).
-Writes of several objects of one kind go as one bulk request (up to 200 items, 207 per item); one
-object is one plain ``PUT``.
+Writes of several objects of one kind go as one bulk request (up to 200 items, 207 per item), also
+across products when an apply writes many (:mod:`engine.platforms.emporix.gather`); one object is one
+plain ``PUT``.
 """
 
 from __future__ import annotations
@@ -60,17 +61,31 @@ class Destination:
     bulk: str
     reread: Callable[[str], Awaitable[Doc | None]]
     one_params: Mapping[str, Any] | None = None
+    bulk_params: Mapping[str, Any] | None = None
     headers: Mapping[str, str] | None = None
+    one_body: Callable[[Doc], Doc] | None = None
+    """The body of a single ``PUT`` from a bulk item (when the two differ), default the item itself."""
 
 
-async def upsert_all(api: EmporixApi, where: Destination, items: Sequence[Upsert]) -> None:
-    """Write every item; raise a PlatformError naming each one that failed."""
+Gathered = Callable[[list[Doc]], Awaitable[list[Doc]]]
+"""Sends a product's bulk items along with other products' (a step of a batch); answers their results."""
+
+
+async def upsert_all(
+    api: EmporixApi, where: Destination, items: Sequence[Upsert], gathered: Gathered | None = None
+) -> None:
+    """Write every item; raise a PlatformError naming each one that failed. With ``gathered``, the first
+    attempt goes with other products' items (and is made even with no items, to pass the step); the
+    items answered 409 are read again and sent on their own."""
     pending = list(items)
     for attempt in range(1, ATTEMPTS + 1):
-        if not pending:
+        if not pending and (gathered is None or attempt > 1):
             return
         bodies = [u.body(u.live) for u in pending]
-        results = await _send(api, where, pending, bodies)
+        if gathered is not None and attempt == 1:
+            results = await gathered(bodies)
+        else:
+            results = await _send(api, where, pending, bodies)
         retry: list[Upsert] = []
         failed: list[Doc] = []
         for result, upsert, body in zip(results, pending, bodies, strict=True):
@@ -90,12 +105,18 @@ async def upsert_all(api: EmporixApi, where: Destination, items: Sequence[Upsert
 async def _send(
     api: EmporixApi, where: Destination, pending: Sequence[Upsert], bodies: Sequence[Doc]
 ) -> list[Doc]:
-    if len(pending) > 1:
-        return await api.bulk(where.bulk, bodies, headers=where.headers)
+    return await send_items(api, where, [u.object_id for u in pending], bodies)
+
+
+async def send_items(
+    api: EmporixApi, where: Destination, object_ids: Sequence[str], bodies: Sequence[Doc]
+) -> list[Doc]:
+    """Bodies as one bulk request per 200, or one as its own ``PUT``; a result per body."""
+    if len(bodies) > 1:
+        return await api.bulk(where.bulk, bodies, params=where.bulk_params, headers=where.headers)
+    body = where.one_body(bodies[0]) if where.one_body else bodies[0]
     try:
-        await api.put(
-            where.one(pending[0].object_id), bodies[0], params=where.one_params, headers=where.headers
-        )
+        await api.put(where.one(object_ids[0]), body, params=where.one_params, headers=where.headers)
     except PlatformError as exc:
         if exc.status != 409:
             raise

@@ -29,6 +29,13 @@ MIGRATIONS: tuple[Migration, ...] = (
         " status TEXT NOT NULL, status_reason TEXT, ready_at REAL, next_status TEXT, next_reason TEXT)",
         "CREATE INDEX appxite_items_organization ON appxite_items (organization_id, seq)",
     ),
+    (
+        # An organization's orders, an order's items and the items whose provisioning is due are looked
+        # up on every request (polls included): without these, each is a scan of the whole table.
+        "CREATE INDEX appxite_orders_organization ON appxite_orders (organization_id, seq)",
+        "CREATE INDEX appxite_items_order ON appxite_items (order_id, seq)",
+        "CREATE INDEX appxite_items_due ON appxite_items (status, ready_at)",
+    ),
 )
 
 SHOP_TABLES = ("appxite_items", "appxite_orders", "appxite_offers", "appxite_organizations")

@@ -7,6 +7,11 @@ Readings where the reference is silent:
 * ``PUT .../assignments/references/{referenceId}`` answers 201 with the new assignment's id, or 204
   when the product is assigned already. ``POST .../assignments`` of an assigned product is a 400 (the
   operation documents no 409).
+* ``PUT .../assignments/references/bulk`` (at most 200 references; more, or an empty list, is a 400 and
+  nothing is written; an unknown category is a 404) answers 207 with one result per reference at its
+  ``index``: ``{"index", "productId", "assignmentId", "code": 201, "status": "CREATED"}`` for a new
+  assignment, ``code`` 204 (``NO_CONTENT``, without ``assignmentId``) for a product assigned already,
+  and ``code`` 400 with a ``message`` for a product that does not exist (the others are written).
 * Deleting one assignment of a product that is not assigned is a 204; deleting all of a product's
   assignments when it has none is the documented 404.
 * ``GET /assignments/references/{referenceId}`` lists the categories of a product (published ones
@@ -34,7 +39,8 @@ from engine.sandbox.emporix.categories import (
 )
 from engine.sandbox.emporix.context import Shop, new_id
 from engine.sandbox.emporix.db import CATEGORIES, PRODUCTS, Doc
-from engine.sandbox.emporix.errors import bad_request, invalid_field, not_found
+from engine.sandbox.emporix.errors import EmporixError, bad_request, invalid_field, not_found, phrase
+from engine.sandbox.emporix.exact_json import JsonResponse
 from engine.sandbox.emporix.i18n import accept_languages, filtered
 from engine.sandbox.emporix.requests import (
     BOOLEAN,
@@ -49,7 +55,7 @@ from engine.sandbox.emporix.requests import (
     read_params,
     sort_items,
 )
-from engine.sandbox.emporix.schemas_category import ASSIGNMENT
+from engine.sandbox.emporix.schemas_category import ASSIGNMENT, BULK_REFERENCES
 
 TYPE = {"enum": ["PRODUCT"]}
 CATEGORY_ASSIGNMENTS_PARAMS = params_schema(
@@ -96,6 +102,15 @@ def assignment_endpoints(shop: Shop) -> list[Endpoint]:
         with shop.store.write() as db:
             new = _assign(db, request.path_params["categoryId"], request.path_params["referenceId"])
         return created({"id": new}) if new else no_content()
+
+    async def put_references(request: Request, principal: Principal | None) -> Response:
+        read_params(request, params_schema())
+        body = await read_json(request, BULK_REFERENCES)
+        category_id = request.path_params["categoryId"]
+        with shop.store.write() as db:
+            _category(db, category_id)
+            results = [_bulk_result(db, category_id, i, item["ref"]["id"]) for i, item in enumerate(body)]
+        return JsonResponse(results, status_code=207)
 
     async def post_assignment(request: Request, principal: Principal | None) -> Response:
         read_params(request, params_schema())
@@ -188,8 +203,25 @@ def assignment_endpoints(shop: Shop) -> list[Endpoint]:
     return [
         Endpoint("GET", one, list_assignments),
         Endpoint("POST", one, scoped(post_assignment, MANAGE)),
+        Endpoint("PUT", one + "/references/bulk", scoped(put_references, MANAGE)),
         Endpoint("PUT", one + "/references/{referenceId}", scoped(put_reference, MANAGE)),
         Endpoint("DELETE", one + "/references/{referenceId}", scoped(delete_reference, MANAGE)),
         Endpoint("GET", reference, by_reference),
         Endpoint("DELETE", reference, scoped(delete_by_reference, MANAGE)),
     ]
+
+
+def _bulk_result(db: sqlite3.Connection, category_id: str, index: int, product_id: str) -> Doc:
+    entry: Doc = {"index": index, "productId": product_id}
+    try:
+        new = _assign(db, category_id, product_id)
+    except EmporixError as exc:
+        message = f"product {product_id} does not exist"
+        return {**entry, "code": exc.status, "status": _status(exc.status), "message": message}
+    if new is None:
+        return {**entry, "code": 204, "status": _status(204)}
+    return {**entry, "assignmentId": new, "code": 201, "status": _status(201)}
+
+
+def _status(code: int) -> str:
+    return phrase(code).upper().replace(" ", "_")

@@ -81,3 +81,12 @@ CATEGORY_PATCH = SchemaValidator(
 ASSIGNMENT = SchemaValidator(
     strict({"ref": strict({"id": NONEMPTY, "type": {"enum": ["PRODUCT"]}}, ("id", "type"))}, ("ref",))
 )
+BULK_REFERENCES = SchemaValidator(
+    {
+        "type": "array",
+        "minItems": 1,
+        "maxItems": 200,
+        "items": strict({"ref": strict({"id": NONEMPTY}, ("id",))}, ("ref",)),
+    }
+)
+"""``BulkAssignmentUpsertRequest``: at most 200 references, each just a product id."""

@@ -15,7 +15,7 @@ Readings where the reference is silent:
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -66,6 +66,21 @@ def template_at(db: sqlite3.Connection, template_id: str, version: int | None = 
             "SELECT doc FROM emporix_templates WHERE id = ? AND version = ?", (template_id, version)
         ).fetchone()
     return loads(row["doc"]) if row is not None else None
+
+
+def templates_at(db: sqlite3.Connection, wanted: Collection[tuple[str, int]]) -> dict[tuple[str, int], Doc]:
+    """Several templates at given versions, in one query: (id, version) -> template."""
+    ids = sorted({template_id for template_id, _ in wanted})
+    if not ids:
+        return {}
+    rows = db.execute(
+        f"SELECT id, version, doc FROM emporix_templates WHERE id IN ({','.join('?' * len(ids))})", ids
+    )
+    return {
+        (row["id"], row["version"]): loads(row["doc"])
+        for row in rows
+        if (row["id"], row["version"]) in wanted
+    }
 
 
 def _latest_all(db: sqlite3.Connection) -> list[Doc]:

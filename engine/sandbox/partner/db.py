@@ -38,6 +38,11 @@ MIGRATIONS = (
         "CREATE TABLE partner_promotions (chain_id TEXT NOT NULL, identity TEXT NOT NULL, body TEXT NOT NULL,"
         " PRIMARY KEY (chain_id, identity))",
     ),
+    (
+        # A vendor's catalog is listed in creation order, page by page: walked in an index rather than
+        # sorted whole for every page.
+        "CREATE INDEX partner_products_listing ON partner_products (chain_id, vendor_id, seq)",
+    ),
 )
 
 SHOP_TABLES = (

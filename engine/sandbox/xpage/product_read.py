@@ -20,15 +20,21 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from engine.sandbox.query import Page
-from engine.sandbox.xpage.file_store import file_json, linked
+from engine.sandbox.xpage.file_store import file_json
 
 ORDER_COLUMNS = {"title": "p.title", "category": "c.name", "created_at": "p.created_at"}
 
 
+VARIANT_COLUMNS = ("id", "product_id", "is_default", "sku", "price", "compare_price", "quantity")
+
+
+@lru_cache(maxsize=4096)
 def money(value: str | None) -> int | float | None:
     if value is None:
         return None
@@ -43,69 +49,140 @@ def product_row(db: sqlite3.Connection, product_id: str) -> sqlite3.Row | None:
     return row
 
 
-def options_of(db: sqlite3.Connection, product_id: str) -> list[dict[str, Any]]:
-    options = []
-    for opt in db.execute(
-        "SELECT * FROM xpage_options WHERE product_id = ? ORDER BY ord, name", (product_id,)
-    ):
-        values = db.execute(
-            "SELECT id, ord, value FROM xpage_option_values WHERE option_id = ? ORDER BY ord, value",
-            (opt["id"],),
-        ).fetchall()
-        options.append(
+class _Related:
+    """Everything a page of products shows besides their own rows, read in a fixed number of queries
+    (one per table, for all the page's products at once), whatever the page's size."""
+
+    def __init__(self, db: sqlite3.Connection, rows: Sequence[sqlite3.Row]):
+        ids = [row["id"] for row in rows]
+        marks = ",".join("?" * len(ids))
+        of_page = f"SELECT id FROM xpage_variants WHERE product_id IN ({marks})"
+        plain = db.cursor()
+        plain.row_factory = None  # tuples: the page's thousands of variant rows are read by position
+        self.variants: dict[str, list[tuple[Any, ...]]] = {}
+        for variant in plain.execute(
+            f"SELECT {', '.join(VARIANT_COLUMNS)} FROM xpage_variants WHERE product_id IN ({marks})"
+            " ORDER BY seq",
+            ids,
+        ):
+            self.variants.setdefault(variant[1], []).append(variant)
+        self.properties = _grouped(
+            db.execute(
+                f"SELECT id, name, value, product_id FROM xpage_properties WHERE product_id IN ({marks})"
+                " ORDER BY ord, seq",
+                ids,
+            ),
+            "product_id",
+        )
+        self.options = _grouped(
+            db.execute(f"SELECT * FROM xpage_options WHERE product_id IN ({marks}) ORDER BY ord, name", ids),
+            "product_id",
+        )
+        self.values = _grouped(
+            db.execute(
+                "SELECT id, ord, value, option_id FROM xpage_option_values WHERE option_id IN"
+                f" (SELECT id FROM xpage_options WHERE product_id IN ({marks})) ORDER BY ord, value",
+                ids,
+            ),
+            "option_id",
+        )
+        ords = {o["id"]: o["ord"] for group in self.options.values() for o in group}
+        by_id = {v["id"]: (ords[v["option_id"]], v["value"]) for group in self.values.values() for v in group}
+        self.variant_values: dict[str, list[tuple[int, str]]] = {}
+        for variant_id, value_id in plain.execute(
+            f"SELECT variant_id, value_id FROM xpage_variant_values WHERE variant_id IN ({of_page})", ids
+        ):  # a variant holds one value of each of its product's options (the writes check it)
+            self.variant_values.setdefault(variant_id, []).append(by_id[value_id])
+        for held in self.variant_values.values():
+            held.sort(key=lambda pair: pair[0])
+        categories = {row["category_id"] for row in rows if row["category_id"] is not None}
+        self.categories = {
+            c["id"]: {"id": c["id"], "name": c["name"]}
+            for c in db.execute(
+                f"SELECT id, name FROM xpage_categories WHERE id IN ({','.join('?' * len(categories))})",
+                sorted(categories),
+            )
+        }
+        self.files = _grouped(
+            db.execute(
+                "SELECT f.id, f.name, f.size, f.alt, f.mime_type, f.created_at, l.ord, l.fileable_type,"
+                " l.fileable_id, l.role FROM xpage_file_links l JOIN xpage_files f ON f.id = l.file_id"
+                f" WHERE l.placed = 1 AND ((l.fileable_type = 'product' AND l.fileable_id IN ({marks}))"
+                f" OR (l.fileable_type = 'variant' AND l.fileable_id IN ({of_page})))"
+                " ORDER BY l.ord, l.seq",
+                [*ids, *ids],
+            ),
+            "fileable_type",
+            "fileable_id",
+            "role",
+        )
+
+    def linked(self, fileable_type: str, fileable_id: str, role: str) -> list[sqlite3.Row]:
+        return self.files.get((fileable_type, fileable_id, role), [])
+
+    def options_of(self, product_id: str) -> list[dict[str, Any]]:
+        return [
             {
                 "id": opt["id"],
                 "name": opt["name"],
                 "order": opt["ord"],
-                "values": [{"id": v["id"], "order": v["ord"], "value": v["value"]} for v in values],
+                "values": [
+                    {"id": v["id"], "order": v["ord"], "value": v["value"]}
+                    for v in self.values.get((opt["id"],), [])
+                ],
             }
-        )
-    return options
+            for opt in self.options.get((product_id,), [])
+        ]
 
 
-def variant_values(db: sqlite3.Connection, variant_id: str) -> list[dict[str, Any]]:
-    rows = db.execute(
-        "SELECT o.ord AS ord, ov.value AS value FROM xpage_variant_values vv"
-        " JOIN xpage_option_values ov ON ov.id = vv.value_id JOIN xpage_options o ON o.id = ov.option_id"
-        " WHERE vv.variant_id = ? ORDER BY o.ord",
-        (variant_id,),
-    ).fetchall()
-    return [{"order": r["ord"], "value": r["value"]} for r in rows]
+def _grouped(rows: Iterable[sqlite3.Row], *keys: str) -> dict[tuple[Any, ...], list[sqlite3.Row]]:
+    """Rows by the values of ``keys``, each group in the rows' order."""
+    groups: dict[tuple[Any, ...], list[sqlite3.Row]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row[k] for k in keys), []).append(row)
+    return groups
 
 
-def _variant_json(db: sqlite3.Connection, row: sqlite3.Row, base: str) -> dict[str, Any]:
-    values = variant_values(db, row["id"])
-    image = linked(db, "variant", row["id"], "variant_image")
-    digital = linked(db, "variant", row["id"], "digital_product")
+def _variant_json(related: _Related, row: tuple[Any, ...], base: str) -> dict[str, Any]:
+    variant_id, _, is_default, sku, price, compare_price, quantity = row
+    held = related.variant_values.get(variant_id, [])
+    values = [{"order": o, "value": v} for o, v in held]
+    image = related.linked("variant", variant_id, "variant_image")
+    digital = related.linked("variant", variant_id, "digital_product")
     return {
-        "id": row["id"],
-        "sku": row["sku"],
-        "price": money(row["price"]),
-        "compare_price": money(row["compare_price"]),
-        "quantity": row["quantity"],
+        "id": variant_id,
+        "sku": sku,
+        "price": money(price),
+        "compare_price": money(compare_price),
+        "quantity": quantity,
         "image": file_json(image[0], base) if image else None,
         "file": file_json(digital[0], base) if digital else None,
         "values": values,
-        "title": " / ".join(v["value"] for v in values) if not row["is_default"] else "Default",
+        "title": "Default" if is_default else " / ".join(v for _, v in held),
     }
 
 
 def product_json(db: sqlite3.Connection, row: sqlite3.Row, base: str) -> dict[str, Any]:
     """The documented product object; ``base`` is the app's root URL for file links."""
+    [product] = products_json(db, [row], base)
+    return product
+
+
+def products_json(db: sqlite3.Connection, rows: Sequence[sqlite3.Row], base: str) -> list[dict[str, Any]]:
+    """The documented product objects of ``rows``, in their order, from a fixed number of queries."""
+    if not rows:
+        return []
+    related = _Related(db, rows)
+    return [_product_json(related, row, base) for row in rows]
+
+
+def _product_json(related: _Related, row: sqlite3.Row, base: str) -> dict[str, Any]:
     pid = row["id"]
-    images = [file_json(f, base) for f in linked(db, "product", pid, "product_images")]
-    videos = [file_json(f, base) for f in linked(db, "product", pid, "ugc_video")]
-    variants = db.execute("SELECT * FROM xpage_variants WHERE product_id = ? ORDER BY seq", (pid,)).fetchall()
-    default = next((v for v in variants if v["is_default"]), None)
-    category = None
-    if row["category_id"] is not None:
-        cat = db.execute(
-            "SELECT id, name FROM xpage_categories WHERE id = ?", (row["category_id"],)
-        ).fetchone()
-        category = {"id": cat["id"], "name": cat["name"]} if cat else None
-    properties = db.execute(
-        "SELECT id, name, value FROM xpage_properties WHERE product_id = ? ORDER BY ord, seq", (pid,)
-    ).fetchall()
+    images = [file_json(f, base) for f in related.linked("product", pid, "product_images")]
+    videos = [file_json(f, base) for f in related.linked("product", pid, "ugc_video")]
+    variants = related.variants.get(pid, [])
+    default = next((v for v in variants if v[2]), None)
+    properties = related.properties.get((pid,), [])
     return {
         "id": pid,
         "slug": row["slug"],
@@ -121,10 +198,10 @@ def product_json(db: sqlite3.Connection, row: sqlite3.Row, base: str) -> dict[st
         "image": images[0] if images else None,
         "images": images,
         "ugc_videos": videos,
-        "options": options_of(db, pid),
-        "variants": [_variant_json(db, v, base) for v in variants if not v["is_default"]],
-        "category": category,
-        "default": _variant_json(db, default, base) if default is not None else None,
+        "options": related.options_of(pid),
+        "variants": [_variant_json(related, v, base) for v in variants if not v[2]],
+        "category": related.categories.get(row["category_id"]) if row["category_id"] is not None else None,
+        "default": _variant_json(related, default, base) if default is not None else None,
         "properties": [{"id": p["id"], "name": p["name"], "value": p["value"]} for p in properties],
     }
 
@@ -143,10 +220,10 @@ def list_products(
     ordered = f"SELECT p.*{joins}{sql_where} ORDER BY {column} {direction}, p.seq {direction}"
     if terms is not None:
         ranked = _ranked(db.execute(ordered, args).fetchall(), terms)
-        return [product_json(db, r, base) for r in ranked[page.offset : page.offset + page.size]], len(ranked)
+        return products_json(db, ranked[page.offset : page.offset + page.size], base), len(ranked)
     total = db.execute(f"SELECT COUNT(*){joins}{sql_where}", args).fetchone()[0]
     rows = db.execute(f"{ordered} LIMIT ? OFFSET ?", [*args, page.size, page.offset]).fetchall()
-    return [product_json(db, r, base) for r in rows], total
+    return products_json(db, rows, base), total
 
 
 MIN_WORD = 3
