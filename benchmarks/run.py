@@ -133,7 +133,11 @@ class Emulator:
         if hasattr(self, "client"):
             self.client.close()
         self.process.terminate()
-        self.process.wait(timeout=30)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # a request still in flight keeps uvicorn from stopping
+            self.process.kill()
+            self.process.wait()
 
 
 def target(platform: str, url: str, concurrency: int) -> str:
