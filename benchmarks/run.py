@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform as host
+import shlex
 import shutil
 import subprocess
 import sys
@@ -274,7 +275,8 @@ def machine() -> str:
 
 
 def table(rows: Sequence[Row], args: argparse.Namespace, argv: Sequence[str], where: str) -> str:
-    command = " ".join(["python benchmarks/run.py", *argv])
+    shown = [a for i, a in enumerate(argv) if a != "--out" and (i == 0 or argv[i - 1] != "--out")]
+    command = shlex.join(["python", "benchmarks/run.py", *shown])
     intro = (
         f"`{command}` on {date.today().isoformat()}, {where}; latency {args.latency:g} ms, "
         f"concurrency {args.concurrency}:"
