@@ -216,9 +216,10 @@ def bench_platform(platform: str, size: int, args: argparse.Namespace) -> list[R
                       floor=requests * args.latency / 1000 / args.concurrency if args.latency else None,
                       emulator_cpu=emulator.cpu() - cpu_before)
             rows.append(row)
-            print(render_row(row), file=sys.stderr, flush=True)
             if run.code != 0:
                 row.failure = f"exit {run.code}"
+            print(render_row(row), file=sys.stderr, flush=True)
+            if row.failure:
                 print(run.stderr[-2000:], file=sys.stderr)
                 break
     finally:
@@ -236,8 +237,9 @@ def bench_validate(size: int) -> Row:
         row = Row("recipes", size, "validate", run.wall, run.cpu, run.rss)
         if run.code != 0:
             row.failure = f"exit {run.code}"
-            print(run.stderr[-2000:], file=sys.stderr)
         print(render_row(row), file=sys.stderr, flush=True)
+        if row.failure:
+            print(run.stderr[-2000:], file=sys.stderr)
         return row
     finally:
         shutil.rmtree(root, ignore_errors=True)
