@@ -78,34 +78,48 @@ XPAGE_CREATE = "POST /product"
 XPAGE_UPDATE = "POST /product/{id}/update"
 XPAGE_UPLOAD = "POST /file"
 XPAGE_DELETE_FILE = "POST /file/{id}"
+XPAGE_FILES = "GET /file"
+
+
+def _xpage_whole(shape: Shape, *, empty: bool = False) -> Routes:
+    """One read of the whole shop: every product page and every file page. Files are listed because
+    finding the files shelf uploaded that nothing uses (left by a run that died between an upload and
+    the update placing it) has no other route: a product lists only the files it holds."""
+    if empty:
+        return {XPAGE_LIST: 1, XPAGE_FILES: 1}
+    files = shape.products * shape.images
+    return {XPAGE_LIST: pages(shape.products, XPAGE_PAGE), XPAGE_FILES: pages(files, XPAGE_PAGE)}
+
+
+def _xpage_verify(shape: Shape) -> Routes:
+    listing = pages(shape.products, XPAGE_PAGE)
+    return {XPAGE_GET: shape.touched} if shape.touched < listing else _xpage_whole(shape)
 
 
 def xpage(phase: str, shape: Shape) -> Routes:
     """One ``POST /product`` per product (no bulk create), its pictures riding in it as ``images[]``
     parts (none has alt text); a price is one update. A picture's new bytes that are not the product's
     last picture need their own ``POST /file`` and an update to place them (``images[]`` parts of an
-    update are linked after the kept pictures), and the old file is deleted with ``POST /file/{id}``."""
-    listing = pages(shape.products, XPAGE_PAGE)
+    update are linked after the kept pictures), and the old file is deleted with ``POST /file/{id}``.
+    A plan reads the whole shop (:func:`_xpage_whole`); verification reads the touched products by id
+    when that is fewer requests."""
     if phase == FIRST_APPLY:
-        return merge({XPAGE_LIST: 1, XPAGE_CREATE: shape.products}, {XPAGE_LIST: listing})
+        return merge(_xpage_whole(shape, empty=True), {XPAGE_CREATE: shape.products}, _xpage_whole(shape))
     if phase == NOOP_PLAN:
-        return {XPAGE_LIST: listing}
-    verify = _verify(XPAGE_GET, XPAGE_LIST, shape.touched, listing)
+        return _xpage_whole(shape)
     if phase == ONE_CHANGE:
-        return merge({XPAGE_LIST: listing, XPAGE_UPDATE: shape.touched}, verify)
+        return merge(_xpage_whole(shape), {XPAGE_UPDATE: shape.touched}, _xpage_verify(shape))
     if phase == ONE_IMAGE:
         writes = {XPAGE_UPLOAD: shape.touched, XPAGE_UPDATE: shape.touched, XPAGE_DELETE_FILE: shape.touched}
-        return merge({XPAGE_LIST: listing}, writes, verify)
+        return merge(_xpage_whole(shape), writes, _xpage_verify(shape))
     raise ValueError(phase)
 
 
 def xpage_last_image(shape: Shape) -> Routes:
     """A changed *last* picture: the update carries the new bytes as an ``images[]`` part (linked after
     the kept pictures, so in place), then the old file is deleted: two writes, no separate upload."""
-    listing = pages(shape.products, XPAGE_PAGE)
-    verify = _verify(XPAGE_GET, XPAGE_LIST, shape.touched, listing)
     writes = {XPAGE_UPDATE: shape.touched, XPAGE_DELETE_FILE: shape.touched}
-    return merge({XPAGE_LIST: listing}, writes, verify)
+    return merge(_xpage_whole(shape), writes, _xpage_verify(shape))
 
 
 # Partner API -----------------------------------------------------------------------------------------
