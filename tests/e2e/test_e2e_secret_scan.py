@@ -19,6 +19,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
+from engine.http import HttpClient
 from engine.sandbox import serving
 
 from support import PROJECT, Run, shelf
@@ -76,6 +77,14 @@ class Echo:
                     "headers": [(b"content-type", b"application/json")]})
         await send({"type": "http.response.body", "body": data})
 
+
+
+@pytest.fixture(autouse=True)
+def _short_waits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The error paths retry as they always do (every attempt is scanned too); only the sleeps between
+    attempts are a tenth as long, so the scan spends its time running commands rather than waiting."""
+    wait = HttpClient._delay
+    monkeypatch.setattr(HttpClient, "_delay", lambda self, *args: wait(self, *args) / 10)
 
 @dataclass
 class Platform:
