@@ -254,19 +254,18 @@ class ProductWrites:
             self.known_templates[template_id] = newer
             return template_id, version + 1
 
-        async def reread() -> Doc | None:
-            found = await self.api.get(self._template_path(template_id), headers=READ_MAPS)
-            return found if isinstance(found, dict) else None
+        return await with_fresh_reads(write, lambda: self._get_template(template_id), known)
 
-        return await with_fresh_reads(write, reread, known)
+    async def _get_template(self, template_id: str) -> Doc | None:
+        found = await self.api.get(self._template_path(template_id), headers=READ_MAPS)
+        return found if isinstance(found, dict) else None
 
     async def _create_template(self, template_id: str, body: Doc) -> Doc | None:
         """Create the template; None when created, else the template that was already there."""
         path = self.api.path("product", "product-templates")
 
-        async def lookup() -> Doc | None:
-            found = await self.api.get(self._template_path(template_id), headers=READ_MAPS)
-            return found if isinstance(found, dict) else None
+        def lookup() -> Awaitable[Doc | None]:
+            return self._get_template(template_id)
 
         async def send() -> None:
             await self.api.post(path, {"id": template_id, **body}, headers=WRITE_MAPS)
