@@ -65,7 +65,10 @@ def serve(
 
 
 def bind(host: str, port: int) -> socket.socket:
-    """A socket bound to ``host:port``, or a :class:`ShelfError` naming the port when it is taken."""
+    """A socket listening on ``host:port``, or a :class:`ShelfError` naming the port when it is taken.
+
+    It listens at once, before the server starts accepting: a client told the port (``on_ready``) may
+    connect straight away and waits in the backlog, where a socket only bound would refuse it."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
@@ -78,6 +81,7 @@ def bind(host: str, port: int) -> socket.socket:
             else f"cannot listen on {host}:{port}: {exc.strerror or exc}",
             hint="choose another with --port (0 lets the system pick a free one), or stop what uses it",
         ) from None
+    sock.listen(2048)
     return sock
 
 
